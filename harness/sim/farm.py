@@ -1,0 +1,241 @@
+"""The farm launcher: starts, finds and stops the virtual pool as a background process.
+
+`rustore-harness sim up` lands here. The pool runs in its own daemon process (devices,
+sandbox, game server) so it outlives the command that started it, like an emulator
+does. The launcher waits for the daemon's readiness line on a pipe (no polling),
+attaches each device to the real adb server, then records the pool in the state
+file. Every entry point first heals what a crashed daemon left behind, so a stale
+`127.0.0.1:PORT offline` never survives the next `sim up` or `sim down`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from filelock import FileLock
+
+from harness.android.adb import AdbError, AdbServer
+from harness.sim.state import SimDevice, SimState, clear_state, load_state, save_state
+
+READY_TIMEOUT_S = 120.0
+STOP_TIMEOUT_S = 20.0
+
+Progress = Callable[[str], None]
+
+
+class SimError(RuntimeError):
+    """The virtual pool could not be started or stopped; the message says why and what to do."""
+
+
+def _silent(_: str) -> None:
+    return None
+
+
+def daemon_alive(pid: int) -> bool:
+    """True if ``pid`` is a running virtual-pool daemon (not a recycled pid of something else)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return True
+    if b"harness.sim.daemon" not in cmdline:
+        return False
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True
+    return "\nState:\tZ" not in status
+
+
+@dataclass
+class Farm:
+    """The virtual pool recorded under one state directory, attached to one adb server."""
+
+    state_dir: Path
+    adb: AdbServer
+
+    @property
+    def _lock(self) -> FileLock:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        return FileLock(str(self.state_dir / "sim.lock"), timeout=READY_TIMEOUT_S)
+
+    def status(self) -> SimState | None:
+        """The running pool, or None. A pool whose daemon died is cleaned up and reported as None."""
+        with self._lock:
+            return self._live_state_or_heal()
+
+    def up(
+        self,
+        devices: int,
+        profile: str,
+        *,
+        progress: Progress = _silent,
+        extra_args: tuple[str, ...] = (),
+    ) -> tuple[SimState, bool]:
+        """Start the pool unless one runs. Returns (state, started_now)."""
+        if devices < 1:
+            raise SimError("--devices must be at least 1")
+        with self._lock:
+            running = self._live_state_or_heal()
+            if running is not None:
+                return running, False
+            progress(f"starting {devices} virtual device(s) ({profile})")
+            self.adb.start()
+            state = self._spawn_daemon(devices, profile, extra_args, progress)
+            try:
+                for dev in state.devices:
+                    progress(f"attaching {dev.serial} to the adb server on port {self.adb.port}")
+                    self.adb.connect(dev.serial)
+            except AdbError as exc:
+                self._stop_daemon(state)
+                raise SimError(f"could not attach the virtual devices to adb: {exc}") from exc
+            save_state(self.state_dir, state)
+            return state, True
+
+    def down(self, *, progress: Progress = _silent) -> SimState | None:
+        """Detach and stop the pool; returns what was stopped (None if nothing ran)."""
+        with self._lock:
+            state = load_state(self.state_dir)
+            if state is None:
+                return None
+            for dev in state.devices:
+                progress(f"detaching {dev.serial}")
+                AdbServer(port=state.adb_port, binary=self.adb.binary).disconnect(dev.serial)
+            self._stop_daemon(state)
+            clear_state(self.state_dir)
+            return state
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _live_state_or_heal(self) -> SimState | None:
+        state = load_state(self.state_dir)
+        if state is None:
+            return None
+        if daemon_alive(state.pid):
+            return state
+        stale = AdbServer(port=state.adb_port, binary=self.adb.binary)
+        for dev in state.devices:
+            stale.disconnect(dev.serial)
+        clear_state(self.state_dir)
+        return None
+
+    def _spawn_daemon(
+        self, devices: int, profile: str, extra_args: tuple[str, ...], progress: Progress
+    ) -> SimState:
+        log_path = self.state_dir / "sim.log"
+        cmd = [
+            sys.executable,
+            "-m",
+            "harness.sim.daemon",
+            "--devices",
+            str(devices),
+            "--profile",
+            profile,
+            "--state-dir",
+            str(self.state_dir),
+            *extra_args,
+        ]
+        with log_path.open("ab") as log:
+            proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                start_new_session=True,
+                close_fds=True,
+            )
+        assert proc.stdout is not None
+        line = _read_line(proc.stdout, READY_TIMEOUT_S)
+        proc.stdout.close()
+        if not line:
+            proc.poll()
+            if proc.returncode is None:
+                proc.kill()
+            raise SimError(
+                f"the virtual pool did not start within {READY_TIMEOUT_S:g} s; "
+                f"last lines of {log_path}:\n{_tail(log_path)}"
+            )
+        ready = json.loads(line)
+        progress(f"virtual pool daemon ready (pid {proc.pid})")
+        return SimState(
+            pid=proc.pid,
+            adb_port=self.adb.port,
+            devices=[SimDevice(**d) for d in ready["devices"]],
+            services=dict(ready.get("services", {})),
+            log_file=str(log_path),
+            started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+
+    def _stop_daemon(self, state: SimState) -> None:
+        if not daemon_alive(state.pid):
+            return
+        os.kill(state.pid, signal.SIGTERM)
+        if not _wait_gone(state.pid, STOP_TIMEOUT_S):
+            os.kill(state.pid, signal.SIGKILL)
+            _wait_gone(state.pid, 5.0)
+
+
+def _read_line(stream: object, timeout: float) -> str:
+    """One line from the daemon's ready pipe, waiting on the pipe itself (selectors), up to ``timeout``."""
+    import io
+
+    assert isinstance(stream, io.BufferedReader)
+    sel = selectors.DefaultSelector()
+    sel.register(stream, selectors.EVENT_READ)
+    deadline = time.monotonic() + timeout
+    buf = b""
+    try:
+        while not buf.endswith(b"\n"):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not sel.select(remaining):
+                return ""
+            chunk = os.read(stream.fileno(), 65536)
+            if not chunk:
+                return ""
+            buf += chunk
+    finally:
+        sel.close()
+    return buf.decode("utf-8").strip()
+
+
+def _wait_gone(pid: int, timeout: float) -> bool:
+    """Wait for a process to exit using a pidfd (an event from the kernel, not a poll loop)."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    try:
+        sel = selectors.DefaultSelector()
+        sel.register(fd, selectors.EVENT_READ)
+        exited = bool(sel.select(timeout))
+        sel.close()
+    finally:
+        os.close(fd)
+    if exited:
+        try:  # reap it if it is our child (sim up in the same process, as in tests)
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            pass
+    return exited
+
+
+def _tail(path: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
