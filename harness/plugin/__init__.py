@@ -12,4 +12,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="devices.yaml",
         help="device pool configuration (default: devices.yaml)",
     )
-    group.addoption("--pool", default=None, help="pool name from the devices file (default: its default pool)")
+    group.addoption(
+        "--pool", default=None, help="pool name from the devices file (default: its default pool)"
+    )

@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import json
 import os
-import selectors
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,6 +23,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from harness.android.adb import AdbError, AdbServer
+from harness.process import process_alive, read_ready_line, tail, wait_gone
 from harness.sim.state import SimDevice, SimState, clear_state, load_state, save_state
 
 READY_TIMEOUT_S = 120.0
@@ -43,23 +42,7 @@ def _silent(_: str) -> None:
 
 def daemon_alive(pid: int) -> bool:
     """True if ``pid`` is a running virtual-pool daemon (not a recycled pid of something else)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return True
-    if b"harness.sim.daemon" not in cmdline:
-        return False
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return True
-    return "\nState:\tZ" not in status
+    return process_alive(pid, b"harness.sim.daemon")
 
 
 @dataclass
@@ -160,7 +143,7 @@ class Farm:
                 close_fds=True,
             )
         assert proc.stdout is not None
-        line = _read_line(proc.stdout, READY_TIMEOUT_S)
+        line = read_ready_line(proc.stdout, READY_TIMEOUT_S)
         proc.stdout.close()
         if not line:
             proc.poll()
@@ -168,7 +151,7 @@ class Farm:
                 proc.kill()
             raise SimError(
                 f"the virtual pool did not start within {READY_TIMEOUT_S:g} s; "
-                f"last lines of {log_path}:\n{_tail(log_path)}"
+                f"last lines of {log_path}:\n{tail(log_path)}"
             )
         ready = json.loads(line)
         progress(f"virtual pool daemon ready (pid {proc.pid})")
@@ -185,57 +168,6 @@ class Farm:
         if not daemon_alive(state.pid):
             return
         os.kill(state.pid, signal.SIGTERM)
-        if not _wait_gone(state.pid, STOP_TIMEOUT_S):
+        if not wait_gone(state.pid, STOP_TIMEOUT_S):
             os.kill(state.pid, signal.SIGKILL)
-            _wait_gone(state.pid, 5.0)
-
-
-def _read_line(stream: object, timeout: float) -> str:
-    """One line from the daemon's ready pipe, waiting on the pipe itself (selectors), up to ``timeout``."""
-    import io
-
-    assert isinstance(stream, io.BufferedReader)
-    sel = selectors.DefaultSelector()
-    sel.register(stream, selectors.EVENT_READ)
-    deadline = time.monotonic() + timeout
-    buf = b""
-    try:
-        while not buf.endswith(b"\n"):
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not sel.select(remaining):
-                return ""
-            chunk = os.read(stream.fileno(), 65536)
-            if not chunk:
-                return ""
-            buf += chunk
-    finally:
-        sel.close()
-    return buf.decode("utf-8").strip()
-
-
-def _wait_gone(pid: int, timeout: float) -> bool:
-    """Wait for a process to exit using a pidfd (an event from the kernel, not a poll loop)."""
-    try:
-        fd = os.pidfd_open(pid)
-    except ProcessLookupError:
-        return True
-    try:
-        sel = selectors.DefaultSelector()
-        sel.register(fd, selectors.EVENT_READ)
-        exited = bool(sel.select(timeout))
-        sel.close()
-    finally:
-        os.close(fd)
-    if exited:
-        try:  # reap it if it is our child (sim up in the same process, as in tests)
-            os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            pass
-    return exited
-
-
-def _tail(path: Path, lines: int = 20) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
+            wait_gone(state.pid, 5.0)

@@ -72,7 +72,9 @@ def load_state(state_dir: Path) -> SimState | None:
     except FileNotFoundError:
         return None
     except (ValueError, KeyError, TypeError, AssertionError) as exc:
-        raise RuntimeError(f"{path}: the virtual pool record is damaged ({exc}); delete it and retry") from exc
+        raise RuntimeError(
+            f"{path}: the virtual pool record is damaged ({exc}); delete it and retry"
+        ) from exc
 
 
 def save_state(state_dir: Path, state: SimState) -> None:
