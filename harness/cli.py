@@ -143,9 +143,73 @@ def sim_status(as_json: bool, state_dir: str | None) -> None:
         _print_status(doc)
 
 
+@cli.group()
+def appium() -> None:
+    """A local Appium 3 server with the UiAutomator2 driver (installed from npm on first use)."""
+
+
+@appium.command("start")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=0, help="default: a free port")
+@state_dir_option
+def appium_start(port: int, state_dir: str | None) -> None:
+    """Start Appium on 127.0.0.1 in the background and print its URL."""
+    from harness.android import appium as appium_mod
+
+    where = Path(state_dir) if state_dir else default_state_dir()
+    try:
+        record = appium_mod.load_record(where)
+        if record is not None:
+            click.echo(f"Appium already running (pid {record.pid}); nothing started", err=True)
+        else:
+            record = appium_mod.start_server(where / "appium.log", port=port, progress=_progress)
+            appium_mod.save_record(where, record)
+    except appium_mod.AppiumError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(record.url)
+
+
+@appium.command("stop")
+@state_dir_option
+def appium_stop(state_dir: str | None) -> None:
+    """Stop the Appium server started by `appium start`."""
+    from harness.android import appium as appium_mod
+
+    where = Path(state_dir) if state_dir else default_state_dir()
+    try:
+        record = appium_mod.load_record(where)
+    except appium_mod.AppiumError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if record is None:
+        click.echo("Appium: not running")
+        return
+    appium_mod.stop_server(record)
+    appium_mod.record_path(where).unlink(missing_ok=True)
+    click.echo(f"Appium stopped ({record.url})")
+
+
+@appium.command("status")
+@state_dir_option
+def appium_status(state_dir: str | None) -> None:
+    """Print the running Appium server's URL, its log, and the installed versions."""
+    from harness.android import appium as appium_mod
+
+    where = Path(state_dir) if state_dir else default_state_dir()
+    try:
+        record = appium_mod.load_record(where)
+    except appium_mod.AppiumError as exc:
+        raise click.ClickException(str(exc)) from exc
+    installed = appium_mod.AppiumInstallation.default().installed()
+    versions = ", ".join(f"{k}@{v}" for k, v in installed.items()) or "not installed yet"
+    if record is None:
+        click.echo(f"Appium: not running ({versions})")
+        return
+    click.echo(f"Appium: running at {record.url} (pid {record.pid}, {versions})")
+    click.echo(f"  log: {record.log_file}")
+
+
 def main() -> None:
     cli(prog_name="rustore-harness")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -10,10 +10,10 @@ import os
 import selectors
 import time
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 
-def read_ready_line(stream: BinaryIO, timeout: float) -> str:
+def read_ready_line(stream: IO[bytes], timeout: float) -> str:
     """The first line a child writes on its readiness pipe, or "" if it closed it or time ran out."""
     sel = selectors.DefaultSelector()
     sel.register(stream, selectors.EVENT_READ)
