@@ -1,0 +1,1 @@
+"""RuStore on the virtual device: the Defold plugin and billing SDK emulation (CONTRACT.md)."""
