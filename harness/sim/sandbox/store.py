@@ -1,0 +1,1152 @@
+"""The sandbox's business rules: purchases, guards, payments, timed events and the audit trail.
+
+Routers stay thin and call this; every rule of CONTRACT §3-§5 and §10 that decides an outcome
+lives here, over :class:`~harness.sim.sandbox.db.Database` and the virtual clock.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from .catalog import UserDefaults, format_amount, load_catalog, localized, read_catalog, upsert_product
+from .clock import VirtualClock
+from .db import Database
+from .errors import EXCEPTION_MESSAGES, IllegalTransition, SandboxError
+from .machine import Event, next_state
+from .schemas import (
+    App,
+    AuditListing,
+    AuditPurchase,
+    AvailabilityResult,
+    CatalogProduct,
+    CreatePurchaseRequest,
+    CreatePurchaseResult,
+    ForcedErrorRule,
+    Outcome,
+    OutcomeRule,
+    PaymentMethod,
+    PayRequest,
+    PayResult,
+    PayResultType,
+    Product,
+    ProductSubscription,
+    ProductType,
+    Purchase,
+    PurchaseState,
+    RenewalOutcome,
+    RenewalRule,
+    Settings,
+    SettingsPatch,
+    SimpleError,
+    Transition,
+    User,
+)
+
+S = PurchaseState
+INVOICE_BASE = 10_000_000
+MSK = timezone(timedelta(hours=3))
+MAX_PRODUCT_IDS = 100
+ONE_STAGE = {PaymentMethod.SBP}
+OPERATIONS = (
+    "availability",
+    "products",
+    "purchase",
+    "pay",
+    "confirm",
+    "delete",
+    "purchases",
+    "purchase_info",
+)
+
+# CONTRACT §3.4 + §10.12: what get_purchases returns.
+LISTED: dict[str, set[str]] = {
+    ProductType.CONSUMABLE: {S.INVOICE_CREATED, S.PAID},
+    ProductType.NON_CONSUMABLE: {S.INVOICE_CREATED, S.CONFIRMED},
+    ProductType.SUBSCRIPTION: {S.INVOICE_CREATED, S.CONFIRMED, S.PAUSED},
+}
+
+
+def iso(epoch: float | None, tz: timezone = UTC) -> str | None:
+    if epoch is None:
+        return None
+    return datetime.fromtimestamp(epoch, tz).isoformat()
+
+
+def invoice_status(row: sqlite3.Row) -> str:
+    """Internal state -> public-API ``invoice_status`` (documented in docs/sandbox.md)."""
+    state = row["state"]
+    if state == S.INVOICE_CREATED:
+        return "executed" if row["pending"] else "created"
+    if state == S.CANCELLED:
+        cause = row["cancel_cause"]
+        return cause if cause in ("reversed", "refunded") else "cancelled"
+    return {
+        S.CREATED: "created",
+        S.PAID: "paid",
+        S.CONSUMED: "confirmed",
+        S.CONFIRMED: "confirmed",
+        S.PAUSED: "confirmed",
+        S.CLOSED: "confirmed",
+        S.TERMINATED: "confirmed",
+    }[state]
+
+
+@dataclass
+class Caller:
+    app: sqlite3.Row
+    user: sqlite3.Row
+
+
+class Sandbox:
+    """All sandbox state behind one object; safe to call from many threads at once."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: VirtualClock,
+        catalog: dict[str, Any],
+        wall_clock: Callable[[], datetime],
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.catalog = catalog
+        self.wall_clock = wall_clock
+        with db.transaction() as conn:
+            self.user_defaults: UserDefaults = load_catalog(conn, catalog)
+            if conn.execute("SELECT 1 FROM meta WHERE key='settings'").fetchone() is None:
+                self._save_settings(conn, Settings())
+        self._listeners: list[Callable[[], None]] = []
+
+    # ------------------------------------------------------------------ helpers
+
+    def on_change(self, listener: Callable[[], None]) -> None:
+        """Called after anything that may move the next timed event (the scheduler re-arms)."""
+        self._listeners.append(listener)
+
+    def _changed(self) -> None:
+        for listener in self._listeners:
+            listener()
+
+    def now(self) -> float:
+        return self.clock.timestamp()
+
+    def settings(self) -> Settings:
+        with self.db.transaction(immediate=False) as conn:
+            return self._settings(conn)
+
+    @staticmethod
+    def _settings(conn: sqlite3.Connection) -> Settings:
+        row = conn.execute("SELECT value FROM meta WHERE key='settings'").fetchone()
+        return Settings.model_validate_json(row["value"]) if row else Settings()
+
+    @staticmethod
+    def _save_settings(conn: sqlite3.Connection, settings: Settings) -> None:
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('settings', ?) "
+            "ON CONFLICT (key) DO UPDATE SET value=excluded.value",
+            (settings.model_dump_json(),),
+        )
+
+    def _ensure_user(self, conn: sqlite3.Connection, user_id: str) -> sqlite3.Row:
+        row = conn.execute("SELECT * FROM users WHERE user_id=?", (user_id,)).fetchone()
+        if row is None:
+            d = self.user_defaults
+            conn.execute(
+                "INSERT INTO users (user_id, tester, banned, authorized, created_at) VALUES (?, ?, ?, ?, ?)",
+                (user_id, int(d.tester), int(d.banned), int(d.authorized), self.now()),
+            )
+            row = conn.execute("SELECT * FROM users WHERE user_id=?", (user_id,)).fetchone()
+        return row
+
+    @staticmethod
+    def _app(conn: sqlite3.Connection, app_id: str) -> sqlite3.Row:
+        row = conn.execute("SELECT * FROM apps WHERE app_id=?", (app_id,)).fetchone()
+        if row is None:
+            raise SandboxError(40003, f"Application {app_id} not found")
+        return row
+
+    @staticmethod
+    def _unavailable_cause(app: sqlite3.Row, user: sqlite3.Row) -> str | None:
+        """The exception simpleName that makes payments unavailable (CONTRACT §10.5), if any."""
+        if not user["authorized"]:
+            return "RuStoreUserUnauthorizedException"
+        if user["banned"]:
+            return "RuStoreUserBannedException"
+        if app["banned"]:
+            return "RuStoreApplicationBannedException"
+        if not app["purchases_enabled"] or not app["active"] or not user["tester"]:
+            return "RuStoreFeatureUnavailableException"
+        return None
+
+    @staticmethod
+    def _unavailable_message(app: sqlite3.Row, user: sqlite3.Row, name: str) -> str:
+        if name == "RuStoreFeatureUnavailableException":
+            if not app["active"]:
+                return "Application is inactive"
+            if not app["purchases_enabled"]:
+                return "In-app purchases are disabled for the application"
+            if not user["tester"]:
+                return "User is not a tester of the sandbox"
+        return EXCEPTION_MESSAGES[name]
+
+    def _caller(self, conn: sqlite3.Connection, app_id: str, user_id: str, *, purchase: bool) -> Caller:
+        app = self._app(conn, app_id)
+        if purchase and not app["active"]:
+            raise SandboxError(40004, f"Application {app_id} is inactive")
+        user = self._ensure_user(conn, user_id)
+        cause = self._unavailable_cause(app, user)
+        if cause is not None:
+            raise SandboxError(
+                None, self._unavailable_message(app, user, cause), simple_name=cause, status=403
+            )
+        return Caller(app, user)
+
+    def _take_forced(self, operation: str, user_id: str | None) -> None:
+        """Raise the forced error configured for this operation (one-shot rules are used up)."""
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                """SELECT * FROM forced_errors WHERE operation=? AND (user_id IS NULL OR user_id=?)
+                   ORDER BY user_id IS NULL, id LIMIT 1""",
+                (operation, user_id),
+            ).fetchone()
+            if row is None:
+                return
+            if not row["sticky"]:
+                conn.execute("DELETE FROM forced_errors WHERE id=?", (row["id"],))
+        raise SandboxError(row["error_code"], row["message"], simple_name=row["simple_name"])
+
+    def _transition(
+        self, conn: sqlite3.Connection, row: sqlite3.Row, event: Event, cause: str, at: float, **fields: Any
+    ) -> S:
+        """Apply one state-machine step to a stored purchase and audit it; refuse if illegal."""
+        current = S(row["state"])
+        new = next_state(ProductType(row["product_type"]), current, event)
+        fields = {"state": new.value, "updated_at": at, **fields}
+        assignments = ", ".join(f"{name}=?" for name in fields)
+        conn.execute(
+            f"UPDATE purchases SET {assignments} WHERE purchase_id=?",
+            (*fields.values(), row["purchase_id"]),
+        )
+        conn.execute(
+            "INSERT INTO transitions (purchase_id, from_state, to_state, cause, virtual_time) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (row["purchase_id"], current.value, new.value, cause, at),
+        )
+        return new
+
+    @staticmethod
+    def _purchase_row(conn: sqlite3.Connection, purchase_id: str) -> sqlite3.Row:
+        row = conn.execute("SELECT * FROM purchases WHERE purchase_id=?", (purchase_id,)).fetchone()
+        if row is None:
+            raise SandboxError(40401, f"Purchase {purchase_id} not found")
+        return row
+
+    def _owned_row(self, conn: sqlite3.Connection, caller: Caller, purchase_id: str) -> sqlite3.Row:
+        row = self._purchase_row(conn, purchase_id)
+        if row["user_id"] != caller.user["user_id"] or row["app_id"] != caller.app["app_id"]:
+            raise SandboxError(40401, f"Purchase {purchase_id} not found")
+        return row
+
+    @staticmethod
+    def to_purchase(row: sqlite3.Row) -> Purchase:
+        return Purchase(
+            purchaseId=row["purchase_id"],
+            productId=row["product_id"],
+            productType=row["product_type"],
+            invoiceId=row["invoice_id"],
+            language=row["language"],
+            purchaseTime=iso(row["created_at"]) or "",
+            orderId=row["order_id"],
+            amountLabel=row["amount_label"],
+            amount=row["amount"],
+            currency=row["currency"],
+            quantity=row["quantity"],
+            purchaseState=S(row["state"]),
+            developerPayload=row["developer_payload"],
+            subscriptionToken=f"{row['invoice_id']}.{row['user_id']}",
+            description=row["description"],
+            paymentMethod=PaymentMethod(row["payment_method"]) if row["payment_method"] else None,
+            sandbox=True,
+        )
+
+    # ------------------------------------------------------------------ billing API
+
+    def availability(self, app_id: str, user_id: str) -> AvailabilityResult:
+        self._take_forced("availability", user_id)
+        self.process_due()
+        with self.db.transaction() as conn:
+            app = self._app(conn, app_id)
+            user = self._ensure_user(conn, user_id)
+            cause = self._unavailable_cause(app, user)
+        if cause is None:
+            return AvailabilityResult(isAvailable=True)
+        message = self._unavailable_message(app, user, cause)
+        return AvailabilityResult(
+            isAvailable=False, cause=SimpleError(simpleName=cause, detailMessage=message)
+        )
+
+    def products(
+        self, app_id: str, user_id: str, product_ids: list[str], language: str | None
+    ) -> list[Product]:
+        self._take_forced("products", user_id)
+        if len(product_ids) > MAX_PRODUCT_IDS:
+            raise SandboxError(40001, f"At most {MAX_PRODUCT_IDS} product ids per request")
+        with self.db.transaction() as conn:
+            self._caller(conn, app_id, user_id, purchase=False)
+            result = []
+            for product_id in product_ids:
+                row = conn.execute(
+                    "SELECT * FROM products WHERE app_id=? AND product_id=?", (app_id, product_id)
+                ).fetchone()
+                if row is None or row["deleted"]:
+                    continue
+                result.append(self._to_product(row, language))
+        return result
+
+    @staticmethod
+    def _to_product(row: sqlite3.Row, language: str | None) -> Product:
+        data = json.loads(row["data"])
+        lang, texts = localized(data, language)
+        sub = data.get("subscription")
+        subscription = None
+        if row["product_type"] == ProductType.SUBSCRIPTION and sub:
+            subscription = ProductSubscription.model_validate(
+                {**sub, "introductoryPrice": texts.get("introductoryPrice")}
+            )
+        product_type = row["product_type"] if row["product_type"] in ProductType.__members__ else None
+        return Product(
+            productId=row["product_id"],
+            productType=product_type,
+            productStatus=row["status"],
+            priceLabel=texts.get("priceLabel") or format_amount(row["price"], row["currency"], lang),
+            price=row["price"],
+            currency=row["currency"],
+            language=lang,
+            title=texts.get("title"),
+            description=texts.get("description"),
+            imageUrl=data.get("imageUrl"),
+            promoImageUrl=data.get("promoImageUrl"),
+            subscription=subscription,
+        )
+
+    def create_purchase(self, req: CreatePurchaseRequest) -> CreatePurchaseResult:
+        self._take_forced("purchase", req.userId)
+        self.process_due()
+        try:
+            with self.db.transaction() as conn:
+                result = self._create_purchase(conn, req)
+        finally:
+            self._changed()
+        return result
+
+    def _create_purchase(self, conn: sqlite3.Connection, req: CreatePurchaseRequest) -> CreatePurchaseResult:
+        caller = self._caller(conn, req.appId, req.userId, purchase=True)
+        product = conn.execute(
+            "SELECT * FROM products WHERE app_id=? AND product_id=?", (req.appId, req.productId)
+        ).fetchone()
+        if product is None:
+            raise SandboxError(40005, f"Product {req.productId} not found")
+        if product["deleted"]:
+            raise SandboxError(40017, f"Product {req.productId} is deleted")
+        if product["status"] != "ACTIVE":
+            raise SandboxError(40006, f"Product {req.productId} is inactive")
+        if product["product_type"] not in ProductType.__members__:
+            raise SandboxError(40007, f"Product type {product['product_type']} is not supported")
+        ptype = ProductType(product["product_type"])
+        quantity = 1 if req.quantity is None else req.quantity
+        if quantity < 1:
+            raise SandboxError(40001, "quantity must be a positive integer")
+        if quantity > 1 and ptype != ProductType.CONSUMABLE:
+            raise SandboxError(40016)
+        if req.orderId is not None and not 0 < len(req.orderId) <= 150:
+            raise SandboxError(40001, "orderId must be 1..150 characters")
+        order_id = req.orderId or str(uuid.uuid4())
+        if conn.execute(
+            "SELECT 1 FROM purchases WHERE app_id=? AND order_id=?", (req.appId, order_id)
+        ).fetchone():
+            raise SandboxError(40008, f"An order with order_id {order_id} already exists")
+        now = self.now()
+        self._guard_existing(conn, caller, req.productId, ptype, now)
+        data = json.loads(product["data"])
+        lang, texts = localized(data, req.language)
+        amount = product["price"] * quantity
+        purchase_id = str(uuid.uuid4())
+        settings = self._settings(conn)
+        cur = conn.execute(
+            """INSERT INTO purchases (purchase_id, app_id, user_id, product_id, product_type, order_id,
+                   quantity, developer_payload, language, amount, currency, amount_label, description,
+                   state, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                purchase_id,
+                req.appId,
+                req.userId,
+                req.productId,
+                ptype.value,
+                order_id,
+                quantity,
+                req.developerPayload,
+                lang,
+                amount,
+                product["currency"],
+                format_amount(amount, product["currency"], lang),
+                texts.get("description"),
+                next_state(ptype, None, Event.START).value,
+                now,
+                now,
+            ),
+        )
+        invoice_id = str(INVOICE_BASE + int(cur.lastrowid or 0))
+        conn.execute("UPDATE purchases SET invoice_id=? WHERE purchase_id=?", (invoice_id, purchase_id))
+        conn.execute(
+            "INSERT INTO transitions (purchase_id, from_state, to_state, cause, virtual_time) "
+            "VALUES (?, NULL, ?, ?, ?)",
+            (purchase_id, S.CREATED.value, Event.START.value, now),
+        )
+        row = self._purchase_row(conn, purchase_id)
+        state = self._transition(
+            conn,
+            row,
+            Event.INVOICE,
+            Event.INVOICE.value,
+            now,
+            due_at=now + settings.autoCancelMinutes * 60,
+            due_kind="auto_cancel",
+        )
+        return CreatePurchaseResult(
+            purchaseId=purchase_id,
+            invoiceId=invoice_id,
+            orderId=order_id,
+            productId=req.productId,
+            quantity=quantity,
+            subscriptionToken=f"{invoice_id}.{req.userId}",
+            purchaseState=state,
+        )
+
+    def _guard_existing(
+        self, conn: sqlite3.Connection, caller: Caller, product_id: str, ptype: ProductType, now: float
+    ) -> None:
+        """CONTRACT §3.5 / §10.13: 40009 (or cancel_previous), 40010, 40011, 40012."""
+        rows = conn.execute(
+            "SELECT * FROM purchases WHERE app_id=? AND user_id=? AND product_id=? AND state IN (?, ?, ?, ?)",
+            (
+                caller.app["app_id"],
+                caller.user["user_id"],
+                product_id,
+                S.INVOICE_CREATED.value,
+                S.PAID.value,
+                S.CONFIRMED.value,
+                S.PAUSED.value,
+            ),
+        ).fetchall()
+        for row in rows:
+            if row["state"] == S.INVOICE_CREATED:
+                if not self._settings(conn).cancelPrevious:
+                    raise SandboxError(40009)
+                self._transition(
+                    conn,
+                    row,
+                    Event.SUPERSEDED,
+                    "superseded by a new purchase",
+                    now,
+                    cancel_cause="superseded",
+                    due_at=None,
+                    due_kind=None,
+                    pending=None,
+                )
+        for row in rows:
+            if row["state"] == S.PAID and ptype == ProductType.CONSUMABLE:
+                raise SandboxError(40010)
+            if row["state"] == S.CONFIRMED and ptype == ProductType.NON_CONSUMABLE:
+                raise SandboxError(40011)
+            if row["state"] in (S.CONFIRMED, S.PAUSED) and ptype == ProductType.SUBSCRIPTION:
+                raise SandboxError(40012)
+
+    def pay(self, purchase_id: str, req: PayRequest) -> PayResult:
+        self._take_forced("pay", req.userId)
+        self.process_due()
+        try:
+            with self.db.transaction() as conn:
+                caller = self._caller(conn, req.appId, req.userId, purchase=True)
+                row = self._owned_row(conn, caller, purchase_id)
+                ptype = ProductType(row["product_type"])
+                if row["pending"] == "settling":
+                    raise IllegalTransition(ptype, row["state"], "pay (payment already settling)")
+                next_state(ptype, S(row["state"]), Event.PAY)  # refuse before touching anything
+                if req.outcome is not None:
+                    outcome, delay = req.outcome, req.settlementDelaySeconds or 0.0
+                else:
+                    outcome, rule_delay = self._take_outcome(conn, req.method, req.userId)
+                    delay = (
+                        req.settlementDelaySeconds if req.settlementDelaySeconds is not None else rule_delay
+                    )
+                result = self._apply_payment(conn, row, req.method, outcome, delay)
+        finally:
+            self._changed()
+        return result
+
+    @staticmethod
+    def _take_outcome(conn: sqlite3.Connection, method: PaymentMethod, user_id: str) -> tuple[Outcome, float]:
+        row = conn.execute(
+            """SELECT * FROM payment_outcomes
+               WHERE (method IS NULL OR method=?) AND (user_id IS NULL OR user_id=?)
+               ORDER BY user_id IS NULL, method IS NULL, id LIMIT 1""",
+            (method.value, user_id),
+        ).fetchone()
+        if row is None:
+            return Outcome.APPROVE, 0.0
+        if not row["sticky"]:
+            conn.execute("DELETE FROM payment_outcomes WHERE id=?", (row["id"],))
+        return Outcome(row["outcome"]), float(row["settlement_delay"])
+
+    def _apply_payment(
+        self,
+        conn: sqlite3.Connection,
+        row: sqlite3.Row,
+        method: PaymentMethod,
+        outcome: Outcome,
+        delay: float,
+    ) -> PayResult:
+        now = self.now()
+        pid = row["purchase_id"]
+        settles_at = None
+        if outcome == Outcome.APPROVE and delay <= 0:
+            self._settle(conn, row, method, now, cause=f"paid with {method.value}")
+            kind = PayResultType.SUCCESS
+        elif outcome == Outcome.APPROVE:
+            settles_at = now + delay
+            conn.execute(
+                "UPDATE purchases SET payment_method=?, pending='settling', due_at=?, due_kind='settle' "
+                "WHERE purchase_id=?",
+                (method.value, settles_at, pid),
+            )
+            kind = PayResultType.SUCCESS
+        elif outcome == Outcome.DECLINE:
+            error = {
+                "user_message": "Payment declined by the bank",
+                "error_description": f"{method.value} payment was declined",
+                "error_code": 51001,
+            }
+            self._transition(
+                conn,
+                row,
+                Event.DECLINE,
+                f"{method.value} payment declined",
+                now,
+                payment_method=method.value,
+                cancel_cause="declined",
+                error_json=json.dumps(error),
+                due_at=None,
+                due_kind=None,
+                pending=None,
+            )
+            kind = PayResultType.FAILURE
+        elif outcome == Outcome.USER_CANCEL:
+            self._transition(
+                conn,
+                row,
+                Event.USER_CANCEL,
+                "user cancelled the payment",
+                now,
+                payment_method=method.value,
+                cancel_cause="user_cancel",
+                due_at=None,
+                due_kind=None,
+                pending=None,
+            )
+            kind = PayResultType.CANCELLED
+        else:  # bank never returns: the invoice stays open; auto-cancel still applies
+            conn.execute(
+                "UPDATE purchases SET payment_method=?, pending='bank_return' WHERE purchase_id=?",
+                (method.value, pid),
+            )
+            kind = PayResultType.PENDING
+        fresh = self._purchase_row(conn, pid)
+        return PayResult(
+            type=kind, purchase=self.to_purchase(fresh), outcome=outcome, settlesAt=iso(settles_at)
+        )
+
+    def _settle(
+        self, conn: sqlite3.Connection, row: sqlite3.Row, method: PaymentMethod, at: float, cause: str
+    ) -> None:
+        """INVOICE_CREATED -> PAID (consumable) / CONFIRMED (others); a subscription starts its period."""
+        fields: dict[str, Any] = {
+            "payment_method": method.value,
+            "pending": None,
+            "due_at": None,
+            "due_kind": None,
+        }
+        if row["product_type"] == ProductType.SUBSCRIPTION:
+            period_end = at + self._settings(conn).renewalMinutes * 60
+            fields.update(
+                charges=1, failed_attempts=0, period_end=period_end, due_at=period_end, due_kind="renewal"
+            )
+        self._transition(conn, row, Event.PAY, cause, at, **fields)
+
+    def confirm(self, purchase_id: str, app_id: str, user_id: str, developer_payload: str | None) -> Purchase:
+        self._take_forced("confirm", user_id)
+        self.process_due()
+        with self.db.transaction() as conn:
+            caller = self._caller(conn, app_id, user_id, purchase=True)
+            row = self._owned_row(conn, caller, purchase_id)
+            if row["product_type"] != ProductType.CONSUMABLE:
+                raise SandboxError(40018, f"{row['product_type']} purchases cannot be consumed")
+            extra = {"developer_payload": developer_payload} if developer_payload is not None else {}
+            self._transition(conn, row, Event.CONSUME, "confirm_purchase", self.now(), **extra)
+            return self.to_purchase(self._purchase_row(conn, purchase_id))
+
+    def delete(self, purchase_id: str, app_id: str, user_id: str) -> Purchase:
+        self._take_forced("delete", user_id)
+        self.process_due()
+        try:
+            with self.db.transaction() as conn:
+                caller = self._caller(conn, app_id, user_id, purchase=True)
+                row = self._owned_row(conn, caller, purchase_id)
+                self._transition(
+                    conn,
+                    row,
+                    Event.DELETE,
+                    "delete_purchase",
+                    self.now(),
+                    cancel_cause=self._return_cause(row) if row["state"] == S.PAID else "deleted",
+                    due_at=None,
+                    due_kind=None,
+                    pending=None,
+                )
+                return self.to_purchase(self._purchase_row(conn, purchase_id))
+        finally:
+            self._changed()
+
+    @staticmethod
+    def _return_cause(row: sqlite3.Row) -> str:
+        """CONTRACT §4: cancelling PAID is a reversal for two-stage methods, a refund for one-stage."""
+        if row["state"] == S.PAID and row["payment_method"] not in {m.value for m in ONE_STAGE}:
+            return "reversed"
+        return "refunded"
+
+    def purchases(self, app_id: str, user_id: str) -> list[Purchase]:
+        self._take_forced("purchases", user_id)
+        self.process_due()
+        with self.db.transaction() as conn:
+            self._caller(conn, app_id, user_id, purchase=False)
+            rows = conn.execute(
+                "SELECT * FROM purchases WHERE app_id=? AND user_id=? ORDER BY seq", (app_id, user_id)
+            ).fetchall()
+        return [self.to_purchase(r) for r in rows if r["state"] in LISTED[r["product_type"]]]
+
+    def purchase_info(self, purchase_id: str, app_id: str, user_id: str) -> Purchase:
+        self._take_forced("purchase_info", user_id)
+        self.process_due()
+        with self.db.transaction() as conn:
+            caller = self._caller(conn, app_id, user_id, purchase=False)
+            return self.to_purchase(self._owned_row(conn, caller, purchase_id))
+
+    # ------------------------------------------------------------------ timed events
+
+    def next_due(self) -> float | None:
+        with self.db.transaction(immediate=False) as conn:
+            row = conn.execute("SELECT MIN(due_at) AS due FROM purchases WHERE due_at IS NOT NULL").fetchone()
+        return None if row["due"] is None else float(row["due"])
+
+    def process_due(self) -> int:
+        """Fire every timed event whose virtual time has come, oldest first; returns how many fired."""
+        now = self.now()
+        due = self.next_due()
+        fired = 0
+        while due is not None and due <= now:
+            with self.db.transaction() as conn:
+                row = conn.execute(
+                    "SELECT * FROM purchases WHERE due_at IS NOT NULL AND due_at<=? "
+                    "ORDER BY due_at, seq LIMIT 1",
+                    (now,),
+                ).fetchone()
+                if row is None:
+                    break
+                self._fire(conn, row)
+                fired += 1
+            due = self.next_due()
+        if fired:
+            self._changed()
+        return fired
+
+    def _fire(self, conn: sqlite3.Connection, row: sqlite3.Row) -> None:
+        at = float(row["due_at"])
+        kind = row["due_kind"]
+        settings = self._settings(conn)
+        clear = {"due_at": None, "due_kind": None}
+        if kind == "auto_cancel":
+            self._transition(
+                conn,
+                row,
+                Event.AUTO_CANCEL,
+                f"unpaid for {settings.autoCancelMinutes:g} minutes",
+                at,
+                cancel_cause="auto_cancel",
+                pending=None,
+                **clear,
+            )
+        elif kind == "settle":
+            self._settle(
+                conn, row, PaymentMethod(row["payment_method"]), at, cause="bank settled the payment"
+            )
+        elif kind == "renewal":
+            if not row["auto_renew"] or row["charges"] >= settings.maxCharges:
+                why = (
+                    "cancelled; period ended"
+                    if not row["auto_renew"]
+                    else f"{settings.maxCharges} charges made"
+                )
+                self._transition(conn, row, Event.PERIOD_END, why, at, **clear)
+            elif self._take_renewal(conn, row["purchase_id"]) == RenewalOutcome.APPROVE:
+                period_end = at + settings.renewalMinutes * 60
+                self._transition(
+                    conn,
+                    row,
+                    Event.RENEW,
+                    f"renewal charge {row['charges'] + 1}",
+                    at,
+                    charges=row["charges"] + 1,
+                    period_end=period_end,
+                    due_at=period_end,
+                    due_kind="renewal",
+                )
+            else:
+                self._renewal_failed(conn, row, at, settings)
+        elif kind == "retry":
+            if not row["auto_renew"]:
+                self._transition(conn, row, Event.CLOSE, "cancelled while paused", at, **clear)
+            elif self._take_renewal(conn, row["purchase_id"]) == RenewalOutcome.APPROVE:
+                period_end = at + settings.renewalMinutes * 60
+                self._transition(
+                    conn,
+                    row,
+                    Event.RETRY_OK,
+                    "retry charge succeeded",
+                    at,
+                    charges=row["charges"] + 1,
+                    failed_attempts=0,
+                    period_end=period_end,
+                    due_at=period_end,
+                    due_kind="renewal",
+                )
+            else:
+                self._renewal_failed(conn, row, at, settings)
+        else:
+            conn.execute(
+                "UPDATE purchases SET due_at=NULL, due_kind=NULL WHERE purchase_id=?", (row["purchase_id"],)
+            )
+
+    def _renewal_failed(
+        self, conn: sqlite3.Connection, row: sqlite3.Row, at: float, settings: Settings
+    ) -> None:
+        failed = row["failed_attempts"] + 1
+        if failed >= settings.maxRenewalAttempts:
+            self._transition(
+                conn,
+                row,
+                Event.ATTEMPTS_EXHAUSTED,
+                f"{failed} charge attempts failed",
+                at,
+                failed_attempts=failed,
+                due_at=None,
+                due_kind=None,
+            )
+            return
+        event = Event.RENEW_FAIL
+        self._transition(
+            conn,
+            row,
+            event,
+            f"charge attempt {failed} failed",
+            at,
+            failed_attempts=failed,
+            due_at=at + settings.retryMinutes * 60,
+            due_kind="retry",
+        )
+
+    @staticmethod
+    def _take_renewal(conn: sqlite3.Connection, purchase_id: str) -> RenewalOutcome:
+        row = conn.execute(
+            "SELECT * FROM renewal_outcomes WHERE purchase_id IS NULL OR purchase_id=? "
+            "ORDER BY purchase_id IS NULL, id LIMIT 1",
+            (purchase_id,),
+        ).fetchone()
+        if row is None:
+            return RenewalOutcome.APPROVE
+        if not row["sticky"]:
+            conn.execute("DELETE FROM renewal_outcomes WHERE id=?", (row["id"],))
+        return RenewalOutcome(row["outcome"])
+
+    # ------------------------------------------------------------------ control API
+
+    def reset(self, user_id: str | None) -> None:
+        with self.db.transaction() as conn:
+            if user_id is None:
+                for table in (
+                    "purchases",
+                    "transitions",
+                    "users",
+                    "payment_outcomes",
+                    "forced_errors",
+                    "renewal_outcomes",
+                ):
+                    conn.execute(f"DELETE FROM {table}")
+                conn.execute("DELETE FROM sqlite_sequence WHERE name IN ('purchases','transitions')")
+                conn.execute("DELETE FROM products")
+                conn.execute("DELETE FROM apps")
+                self.user_defaults = load_catalog(conn, self.catalog)
+                self._save_settings(conn, Settings())
+            else:
+                conn.execute(
+                    "DELETE FROM transitions WHERE purchase_id IN "
+                    "(SELECT purchase_id FROM purchases WHERE user_id=?)",
+                    (user_id,),
+                )
+                for table in ("purchases", "users", "payment_outcomes", "forced_errors"):
+                    conn.execute(f"DELETE FROM {table} WHERE user_id=?", (user_id,))
+        self._changed()
+
+    def update_settings(self, patch: SettingsPatch) -> Settings:
+        with self.db.transaction() as conn:
+            current = self._settings(conn)
+            updated = current.model_copy(update=patch.model_dump(exclude_none=True))
+            self._save_settings(conn, updated)
+            if updated.autoCancelMinutes != current.autoCancelMinutes:
+                conn.execute(
+                    "UPDATE purchases SET due_at=created_at+? WHERE due_kind='auto_cancel'",
+                    (updated.autoCancelMinutes * 60,),
+                )
+        self._changed()
+        self.process_due()
+        return updated
+
+    def add_outcome(self, rule: OutcomeRule) -> int:
+        with self.db.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO payment_outcomes (method, user_id, outcome, settlement_delay, sticky) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (
+                    rule.method.value if rule.method else None,
+                    rule.userId,
+                    rule.outcome.value,
+                    rule.settlementDelaySeconds,
+                    int(rule.sticky),
+                ),
+            )
+            return int(cur.lastrowid or 0)
+
+    def clear_outcomes(self) -> None:
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM payment_outcomes")
+
+    def add_forced_error(self, rule: ForcedErrorRule) -> int:
+        if rule.operation not in OPERATIONS:
+            raise SandboxError(40001, f"operation must be one of {', '.join(OPERATIONS)}")
+        if (rule.errorCode is None) == (rule.simpleName is None):
+            raise SandboxError(40001, "give exactly one of errorCode and simpleName")
+        if rule.errorCode is not None and not 40000 <= rule.errorCode <= 59999:
+            raise SandboxError(40001, "errorCode must be a CONTRACT §5.1 code (4xxxx or 5xxxx)")
+        with self.db.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO forced_errors (operation, user_id, error_code, simple_name, message, sticky) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    rule.operation,
+                    rule.userId,
+                    rule.errorCode,
+                    rule.simpleName,
+                    rule.message,
+                    int(rule.sticky),
+                ),
+            )
+            return int(cur.lastrowid or 0)
+
+    def clear_forced_errors(self) -> None:
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM forced_errors")
+
+    def add_renewal_outcome(self, purchase_id: str | None, rule: RenewalRule) -> int:
+        with self.db.transaction() as conn:
+            if purchase_id is not None:
+                self._purchase_row(conn, purchase_id)
+            cur = conn.execute(
+                "INSERT INTO renewal_outcomes (purchase_id, outcome, sticky) VALUES (?, ?, ?)",
+                (purchase_id, rule.outcome.value, int(rule.sticky)),
+            )
+            return int(cur.lastrowid or 0)
+
+    def refund(self, purchase_id: str) -> Purchase:
+        """CONTRACT §10.17: PAID -> reversal (two-stage) or refund (one-stage).
+
+        A CONFIRMED non-consumable is refunded; anything else is refused (40015).
+        """
+        self.process_due()
+        with self.db.transaction() as conn:
+            row = self._purchase_row(conn, purchase_id)
+            cause = self._return_cause(row)
+            self._transition(
+                conn,
+                row,
+                Event.REFUND,
+                f"payment return ({cause})",
+                self.now(),
+                cancel_cause=cause,
+                due_at=None,
+                due_kind=None,
+            )
+            result = self.to_purchase(self._purchase_row(conn, purchase_id))
+        self._changed()
+        return result
+
+    def subscription_control(self, purchase_id: str, action: str) -> Purchase:
+        """pause / resume / terminate / close / cancel (auto-renew off: CLOSED at the period's end)."""
+        self.process_due()
+        with self.db.transaction() as conn:
+            row = self._purchase_row(conn, purchase_id)
+            ptype = row["product_type"]
+            if ptype != ProductType.SUBSCRIPTION:
+                raise IllegalTransition(ptype, row["state"], action)
+            now = self.now()
+            settings = self._settings(conn)
+            clear = {"due_at": None, "due_kind": None}
+            if action == "pause":
+                self._transition(conn, row, Event.PAUSE, "paused via control API", now, **clear)
+            elif action == "resume":
+                period_end = now + settings.renewalMinutes * 60
+                self._transition(
+                    conn,
+                    row,
+                    Event.RESUME,
+                    "resumed via control API",
+                    now,
+                    failed_attempts=0,
+                    period_end=period_end,
+                    due_at=period_end,
+                    due_kind="renewal",
+                )
+            elif action == "terminate":
+                self._transition(conn, row, Event.TERMINATE, "terminated via control API", now, **clear)
+            elif action == "close":
+                self._transition(conn, row, Event.CLOSE, "closed via control API", now, **clear)
+            elif action == "cancel":
+                if row["state"] not in (S.CONFIRMED, S.PAUSED) or not row["auto_renew"]:
+                    raise IllegalTransition(ptype, row["state"], "cancel")
+                conn.execute("UPDATE purchases SET auto_renew=0 WHERE purchase_id=?", (purchase_id,))
+            else:
+                raise SandboxError(40001, f"unknown subscription action {action}")
+            result = self.to_purchase(self._purchase_row(conn, purchase_id))
+        self._changed()
+        return result
+
+    def set_user(
+        self, user_id: str, banned: bool | None, tester: bool | None, authorized: bool | None
+    ) -> User:
+        with self.db.transaction() as conn:
+            self._ensure_user(conn, user_id)
+            for column, value in (("banned", banned), ("tester", tester), ("authorized", authorized)):
+                if value is not None:
+                    conn.execute(f"UPDATE users SET {column}=? WHERE user_id=?", (int(value), user_id))
+            return self._to_user(self._ensure_user(conn, user_id))
+
+    def get_user(self, user_id: str) -> User:
+        with self.db.transaction() as conn:
+            return self._to_user(self._ensure_user(conn, user_id))
+
+    @staticmethod
+    def _to_user(row: sqlite3.Row) -> User:
+        return User(
+            userId=row["user_id"],
+            banned=bool(row["banned"]),
+            tester=bool(row["tester"]),
+            authorized=bool(row["authorized"]),
+        )
+
+    def apps(self) -> list[App]:
+        with self.db.transaction(immediate=False) as conn:
+            rows = conn.execute("SELECT * FROM apps ORDER BY is_default DESC, app_id").fetchall()
+        return [self._to_app(r) for r in rows]
+
+    def default_app_id(self) -> str:
+        return self.apps()[0].appId
+
+    @staticmethod
+    def _to_app(row: sqlite3.Row) -> App:
+        return App(
+            appId=row["app_id"],
+            packageName=row["package_name"],
+            name=row["name"],
+            ownerCode=row["owner_code"],
+            ownerName=row["owner_name"],
+            imageUrl=row["image_url"],
+            active=bool(row["active"]),
+            purchasesEnabled=bool(row["purchases_enabled"]),
+            banned=bool(row["banned"]),
+        )
+
+    def put_app(self, app: App) -> App:
+        with self.db.transaction() as conn:
+            conn.execute(
+                """INSERT INTO apps (app_id, package_name, name, owner_code, owner_name, image_url, active,
+                                     purchases_enabled, banned) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (app_id) DO UPDATE SET package_name=excluded.package_name, name=excluded.name,
+                       owner_code=excluded.owner_code, owner_name=excluded.owner_name,
+                       image_url=excluded.image_url, active=excluded.active,
+                       purchases_enabled=excluded.purchases_enabled, banned=excluded.banned""",
+                (
+                    app.appId,
+                    app.packageName,
+                    app.name,
+                    app.ownerCode,
+                    app.ownerName,
+                    app.imageUrl,
+                    int(app.active),
+                    int(app.purchasesEnabled),
+                    int(app.banned),
+                ),
+            )
+            for product in self.catalog.get("products", []):
+                upsert_product(conn, app.appId, product, keep_flags=True)
+            return self._to_app(self._app(conn, app.appId))
+
+    def set_app_flags(
+        self, app_id: str, active: bool | None, purchases_enabled: bool | None, banned: bool | None
+    ) -> App:
+        with self.db.transaction() as conn:
+            self._app(conn, app_id)
+            for column, value in (
+                ("active", active),
+                ("purchases_enabled", purchases_enabled),
+                ("banned", banned),
+            ):
+                if value is not None:
+                    conn.execute(f"UPDATE apps SET {column}=? WHERE app_id=?", (int(value), app_id))
+            return self._to_app(self._app(conn, app_id))
+
+    def set_product_flags(
+        self, app_id: str, product_id: str, status: str | None, deleted: bool | None
+    ) -> Product:
+        if status is not None and status not in ("ACTIVE", "INACTIVE"):
+            raise SandboxError(40001, "status must be ACTIVE or INACTIVE")
+        with self.db.transaction() as conn:
+            if (
+                conn.execute(
+                    "SELECT 1 FROM products WHERE app_id=? AND product_id=?", (app_id, product_id)
+                ).fetchone()
+                is None
+            ):
+                raise SandboxError(40005, f"Product {product_id} not found")
+            if status is not None:
+                conn.execute(
+                    "UPDATE products SET status=? WHERE app_id=? AND product_id=?",
+                    (status, app_id, product_id),
+                )
+            if deleted is not None:
+                conn.execute(
+                    "UPDATE products SET deleted=? WHERE app_id=? AND product_id=?",
+                    (int(deleted), app_id, product_id),
+                )
+            row = conn.execute(
+                "SELECT * FROM products WHERE app_id=? AND product_id=?", (app_id, product_id)
+            ).fetchone()
+            return self._to_product(row, None)
+
+    def put_product(self, product: CatalogProduct) -> Product:
+        app_id = product.appId or self.default_app_id()
+        with self.db.transaction() as conn:
+            self._app(conn, app_id)
+            upsert_product(
+                conn,
+                app_id,
+                {
+                    "productId": product.productId,
+                    "type": product.type,
+                    "price": product.price,
+                    "currency": product.currency,
+                    "status": product.status,
+                    "deleted": product.deleted,
+                    "imageUrl": product.imageUrl,
+                    "promoImageUrl": product.promoImageUrl,
+                    "localizations": product.localizations,
+                    "subscription": product.subscription,
+                },
+                keep_flags=False,
+            )
+            row = conn.execute(
+                "SELECT * FROM products WHERE app_id=? AND product_id=?", (app_id, product.productId)
+            ).fetchone()
+            return self._to_product(row, None)
+
+    def audit(self, user_id: str | None = None, purchase_id: str | None = None) -> AuditListing:
+        self.process_due()
+        where, args = [], []
+        if user_id is not None:
+            where.append("user_id=?")
+            args.append(user_id)
+        if purchase_id is not None:
+            where.append("purchase_id=?")
+            args.append(purchase_id)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        with self.db.transaction(immediate=False) as conn:
+            rows = conn.execute(f"SELECT * FROM purchases {clause} ORDER BY seq", args).fetchall()
+            ids = [r["purchase_id"] for r in rows]
+            marks = ",".join("?" * len(ids))
+            transitions = (
+                conn.execute(
+                    f"SELECT * FROM transitions WHERE purchase_id IN ({marks}) ORDER BY id",
+                    ids,
+                ).fetchall()
+                if ids
+                else []
+            )
+        return AuditListing(
+            purchases=[
+                AuditPurchase(
+                    purchase=self.to_purchase(r),
+                    appId=r["app_id"],
+                    userId=r["user_id"],
+                    cancelCause=r["cancel_cause"],
+                    invoiceStatus=invoice_status(r),
+                    pending=r["pending"],
+                    dueAt=iso(r["due_at"]),
+                    dueKind=r["due_kind"],
+                    charges=r["charges"],
+                    autoRenew=bool(r["auto_renew"]),
+                    periodEnd=iso(r["period_end"]),
+                )
+                for r in rows
+            ],
+            transitions=[
+                Transition(
+                    id=t["id"],
+                    purchaseId=t["purchase_id"],
+                    fromState=S(t["from_state"]) if t["from_state"] else None,
+                    toState=S(t["to_state"]),
+                    cause=t["cause"],
+                    virtualTime=iso(t["virtual_time"]) or "",
+                )
+                for t in transitions
+            ],
+        )
+
+    # ------------------------------------------------------------------ public API data
+
+    def purchase_by_token(self, invoice_id: str, user_id: str) -> sqlite3.Row | None:
+        self.process_due()
+        with self.db.transaction(immediate=False) as conn:
+            return conn.execute(
+                "SELECT p.*, a.package_name, a.name AS app_name, a.owner_code, a.owner_name, a.image_url "
+                "FROM purchases p JOIN apps a ON a.app_id = p.app_id WHERE p.invoice_id=? AND p.user_id=?",
+                (invoice_id, user_id),
+            ).fetchone()
+
+
+def read_and_open(
+    db_path: Any, catalog_path: Any, clock: VirtualClock, wall_clock: Callable[[], datetime]
+) -> Sandbox:
+    return Sandbox(Database(db_path), clock, read_catalog(catalog_path), wall_clock)
