@@ -1,0 +1,86 @@
+"""Fixtures for the virtual adbd: a private real adb server and virtual devices attached to it.
+
+The adb server is the session-wide ``private_adb`` from ``tests/conftest.py`` (a real adb
+on a free port; ``ANDROID_ADB_SERVER_PORT`` and ``ADBUTILS_ADB_PATH`` point the whole
+test process at it, and it is killed with ``adb -P PORT kill-server`` at the end).
+Devices run on one :class:`~harness.sim.host.DeviceHost` loop thread and are attached
+with ``adb connect`` like network phones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import adbutils
+import pytest
+from adbd_fakes import FakeModel
+
+from harness.android.adb import AdbServer
+from harness.sim.device_api import DeviceModel
+from harness.sim.host import DeviceHost, HostedDevice
+
+
+@pytest.fixture(scope="session")
+def adb_server(private_adb: AdbServer) -> AdbServer:
+    """The private real adb server (started by the root conftest), checked to answer."""
+    assert private_adb.run("version").startswith("Android Debug Bridge")
+    return private_adb
+
+
+@pytest.fixture(scope="session")
+def device_host() -> Iterator[DeviceHost]:
+    host = DeviceHost()
+    try:
+        yield host
+    finally:
+        host.close()
+
+
+AttachFn = Callable[..., HostedDevice]
+
+
+@pytest.fixture
+def attach(adb_server: AdbServer, device_host: DeviceHost) -> Iterator[AttachFn]:
+    """Start a virtual device, ``adb connect`` it and wait for state ``device``; undone at teardown."""
+    attached: list[HostedDevice] = []
+
+    def _attach(
+        profile: str = "pixel-7-api-34",
+        *,
+        model_factory: Callable[[str], DeviceModel] | None = None,
+        features: tuple[str, ...] | None = None,
+    ) -> HostedDevice:
+        device = device_host.add_device(profile, model_factory=model_factory, features=features)
+        attached.append(device)
+        adb_server.connect(device.serial)
+        state = adb_server.run("-s", device.serial, "get-state").strip()
+        assert state == "device", f"{device.serial} is {state!r}"
+        return device
+
+    yield _attach
+    for device in attached:
+        adb_server.disconnect(device.serial)
+        device_host.remove_device(device)
+
+
+def fake_factory(features: tuple[str, ...] | None = None) -> Callable[[str], DeviceModel]:
+    def make(_profile: str) -> DeviceModel:
+        return FakeModel() if features is None else FakeModel(features)
+
+    return make
+
+
+@pytest.fixture
+def fake_device(attach: AttachFn) -> HostedDevice:
+    """A device backed by the protocol-test fake model."""
+    return attach("fake", model_factory=fake_factory())
+
+
+@pytest.fixture
+def fake_pair(attach: AttachFn) -> tuple[HostedDevice, HostedDevice]:
+    return attach("fake", model_factory=fake_factory()), attach("fake", model_factory=fake_factory())
+
+
+@pytest.fixture
+def adb_client(adb_server: AdbServer) -> adbutils.AdbClient:
+    return adb_server.client()
