@@ -1,0 +1,1 @@
+"""Native views of the virtual device (what UiAutomator sees): trees, XML dumps, rendering, lookup."""
