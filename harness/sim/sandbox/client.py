@@ -274,7 +274,15 @@ class SandboxClient:
         """``action``: pause, resume, terminate, close or cancel."""
         return self._model(Purchase, "POST", f"/control/v1/subscriptions/{purchase_id}/{action}")
 
-    def set_user(self, user_id: str, **flags: bool) -> User:
+    def set_user(
+        self,
+        user_id: str,
+        *,
+        banned: bool | None = None,
+        tester: bool | None = None,
+        authorized: bool | None = None,
+    ) -> User:
+        flags = {"banned": banned, "tester": tester, "authorized": authorized}
         return self._model(User, "PATCH", f"/control/v1/users/{user_id}", json=flags)
 
     def apps(self) -> list[App]:
@@ -283,7 +291,15 @@ class SandboxClient:
     def put_app(self, app: App) -> App:
         return self._model(App, "PUT", f"/control/v1/apps/{app.appId}", json=app.model_dump())
 
-    def set_app(self, app_id: str | None = None, **flags: bool) -> App:
+    def set_app(
+        self,
+        app_id: str | None = None,
+        *,
+        active: bool | None = None,
+        purchases_enabled: bool | None = None,
+        banned: bool | None = None,
+    ) -> App:
+        flags = {"active": active, "purchasesEnabled": purchases_enabled, "banned": banned}
         return self._model(App, "PATCH", f"/control/v1/apps/{app_id or self.app_id}", json=flags)
 
     def put_product(self, **product: Any) -> Product:

@@ -252,7 +252,7 @@ class OutcomeRule(_Model):
 
 class ForcedErrorRule(_Model):
     operation: str = Field(
-        description="availability|products|purchase|pay|confirm|delete|purchases|purchase_info"
+        description="availability|products|purchase|invoice|pay|confirm|delete|purchases|purchase_info"
     )
     errorCode: int | None = Field(default=None, description="A §5.1 code (4xxxx/5xxxx)")
     simpleName: str | None = Field(default=None, description="Or an exception the SDK must raise")

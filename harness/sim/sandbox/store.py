@@ -55,6 +55,7 @@ MAX_PRODUCT_IDS = 100
 ONE_STAGE = {PaymentMethod.SBP}
 OPERATIONS = (
     "availability",
+    "invoice",
     "products",
     "purchase",
     "pay",
@@ -210,16 +211,22 @@ class Sandbox:
     def _take_forced(self, operation: str, user_id: str | None) -> None:
         """Raise the forced error configured for this operation (one-shot rules are used up)."""
         with self.db.transaction() as conn:
-            row = conn.execute(
-                """SELECT * FROM forced_errors WHERE operation=? AND (user_id IS NULL OR user_id=?)
-                   ORDER BY user_id IS NULL, id LIMIT 1""",
-                (operation, user_id),
-            ).fetchone()
-            if row is None:
-                return
-            if not row["sticky"]:
-                conn.execute("DELETE FROM forced_errors WHERE id=?", (row["id"],))
-        raise SandboxError(row["error_code"], row["message"], simple_name=row["simple_name"])
+            error = self._forced_rule(conn, operation, user_id)
+        if error is not None:
+            raise error
+
+    @staticmethod
+    def _forced_rule(conn: sqlite3.Connection, operation: str, user_id: str | None) -> SandboxError | None:
+        row = conn.execute(
+            """SELECT * FROM forced_errors WHERE operation=? AND (user_id IS NULL OR user_id=?)
+               ORDER BY user_id IS NULL, id LIMIT 1""",
+            (operation, user_id),
+        ).fetchone()
+        if row is None:
+            return None
+        if not row["sticky"]:
+            conn.execute("DELETE FROM forced_errors WHERE id=?", (row["id"],))
+        return SandboxError(row["error_code"], row["message"], simple_name=row["simple_name"])
 
     def _transition(
         self, conn: sqlite3.Connection, row: sqlite3.Row, event: Event, cause: str, at: float, **fields: Any
@@ -343,9 +350,13 @@ class Sandbox:
                 result = self._create_purchase(conn, req)
         finally:
             self._changed()
+        if isinstance(result, SandboxError):
+            raise result  # the purchase was created and abandoned; that much is committed
         return result
 
-    def _create_purchase(self, conn: sqlite3.Connection, req: CreatePurchaseRequest) -> CreatePurchaseResult:
+    def _create_purchase(
+        self, conn: sqlite3.Connection, req: CreatePurchaseRequest
+    ) -> CreatePurchaseResult | SandboxError:
         caller = self._caller(conn, req.appId, req.userId, purchase=True)
         product = conn.execute(
             "SELECT * FROM products WHERE app_id=? AND product_id=?", (req.appId, req.productId)
@@ -410,6 +421,19 @@ class Sandbox:
             (purchase_id, S.CREATED.value, Event.START.value, now),
         )
         row = self._purchase_row(conn, purchase_id)
+        invoice_error = self._forced_rule(conn, "invoice", req.userId)
+        if invoice_error is not None:
+            self._transition(
+                conn,
+                row,
+                Event.ABANDON,
+                f"invoice creation failed: {invoice_error.message}",
+                now,
+                cancel_cause="invoice_failed",
+                due_at=None,
+                due_kind=None,
+            )
+            return invoice_error
         state = self._transition(
             conn,
             row,
