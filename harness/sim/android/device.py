@@ -1,0 +1,211 @@
+"""``AndroidDevice``: the Android model behind one virtual phone (implements ``DeviceModel``)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from harness.sim.android.activities import ActivityManager
+from harness.sim.android.display import Display, home_screen
+from harness.sim.android.input import InputDispatcher
+from harness.sim.android.instrumentation import Instrumentation, InstrumentationHandler
+from harness.sim.android.logcat import Logcat
+from harness.sim.android.net import LoopbackNetwork
+from harness.sim.android.packages import InstalledPackage, PackageManager
+from harness.sim.android.processes import ProcessTable
+from harness.sim.android.profiles import DeviceProfile, get_profile
+from harness.sim.android.settings import Settings
+from harness.sim.android.shell import commands as _commands  # noqa: F401  (fills the command table)
+from harness.sim.android.shell.interpreter import Shell, ShellExit
+from harness.sim.android.shell.registry import COMMANDS
+from harness.sim.android.shell.streams import ClientIn, ClientOut
+from harness.sim.android.vfs import VirtualFs
+from harness.sim.device_api import DeviceIdentity, ShellIO
+
+DEFAULT_FEATURES = (
+    "shell_v2",
+    "cmd",
+    "stat_v2",
+    "ls_v2",
+    "fixed_push_mkdir",
+    "apex",
+    "abb",
+    "abb_exec",
+    "fixed_push_symlink_timestamp",
+    "remount_shell",
+    "track_app",
+    "sendrecv_v2",
+)
+
+
+class AndroidDevice:
+    """One virtual Android phone: properties, packages, activities, logcat, files and a shell.
+
+    ``options``: ``serial`` (``ro.serialno``), ``timezone`` (``persist.sys.timezone``),
+    ``features`` (the CNXN banner's feature list), ``uptime`` (seconds since "boot").
+    """
+
+    def __init__(self, profile: str = "pixel-7-api-34", **options: Any) -> None:
+        self.profile: DeviceProfile = get_profile(profile)
+        serial = str(
+            options.get("serial") or "RSV" + hashlib.sha1(str(id(self)).encode()).hexdigest()[:9].upper()
+        )
+        self.serial = serial
+        self.props: dict[str, str] = self.profile.properties(serial)
+        if options.get("timezone"):
+            self.props["persist.sys.timezone"] = str(options["timezone"])
+        self._features = tuple(options.get("features", DEFAULT_FEATURES))
+        self._boot = time.monotonic() - float(options.get("uptime", 3600.0))
+        self.fs = VirtualFs()
+        self.net = LoopbackNetwork()
+        self.logcat = Logcat(self.props["persist.sys.timezone"])
+        self.process_table = ProcessTable()
+        self.settings = Settings(hashlib.sha1(serial.encode()).hexdigest()[:16])
+        self.display = Display(self.profile.width, self.profile.height, self.profile.density)
+        self.packages = PackageManager(self.fs, self.profile.sdk)
+        self.instrumentation = Instrumentation()
+        self.activities = ActivityManager(self)
+        self.input = InputDispatcher(self)
+        self._shell_pids = iter(range(self.process_table.zygote_pid + 20000, 10**7))
+        self._current_shell_pid = next(self._shell_pids)
+        self._boot_log()
+
+    # --- DeviceModel ---------------------------------------------------------------------------------
+    @property
+    def identity(self) -> DeviceIdentity:
+        return DeviceIdentity(
+            product_name=self.props["ro.product.name"],
+            model=self.props["ro.product.model"],
+            device=self.props["ro.product.device"],
+            features=self._features,
+        )
+
+    async def shell(self, command: str | None, io: ShellIO, *, pty: bool = False) -> int:
+        """Interpret a command line (``None``: interactive) against the model; never touches the host."""
+        self.logcat.bind_loop(asyncio.get_running_loop())
+        self._current_shell_pid = next(self._shell_pids)
+        shell = Shell(self)
+        out, err = ClientOut(io, False, pty), ClientOut(io, True, pty)
+        stdin = ClientIn(io)
+        if command is None:
+            return await self._interactive(shell, io, out, err)
+        try:
+            return await shell.run_source(command, stdin, out, err, io.closed)
+        except ShellExit as exc:
+            return exc.code
+
+    async def binder_command(self, argv: list[str], io: ShellIO) -> int:
+        """``abb_exec:package\\0install\\0-S\\0N``: a ``cmd`` service call without a shell in between."""
+        self.logcat.bind_loop(asyncio.get_running_loop())
+        shell = Shell(self)
+        try:
+            return await shell.run_argv(
+                ["cmd", *argv],
+                ClientIn(io),
+                ClientOut(io, False, False),
+                ClientOut(io, True, False),
+                io.closed,
+            )
+        except ShellExit as exc:
+            return exc.code
+
+    async def _interactive(self, shell: Shell, io: ShellIO, out: ClientOut, err: ClientOut) -> int:
+        prompt = f"{self.profile.device}:/ $ ".encode()
+        pending = b""
+        await out.write(prompt)
+        while not io.closed.is_set():
+            data = await io.read_stdin()
+            if data is None:
+                break
+            pending += data.replace(b"\r", b"\n")
+            while b"\n" in pending:
+                line, pending = pending.split(b"\n", 1)
+                if io.closed.is_set():
+                    return shell.status
+                try:
+                    await shell.run_source(
+                        line.decode("utf-8", "surrogateescape"), ClientIn(io), out, err, io.closed
+                    )
+                except ShellExit as exc:
+                    return exc.code
+                cwd = shell.cwd
+                prompt = f"{self.profile.device}:{cwd} $ ".encode()
+                await out.write(prompt)
+        return shell.status
+
+    # --- services for commands and runtimes ------------------------------------------------------------
+    @property
+    def system_server_pid(self) -> int:
+        return self.process_table.pid_of("system_server") or 612
+
+    def shell_pid(self) -> int:
+        return self._current_shell_pid
+
+    def uptime(self) -> float:
+        return time.monotonic() - self._boot
+
+    def zone(self) -> ZoneInfo:
+        try:
+            return ZoneInfo(self.props.get("persist.sys.timezone", "UTC"))
+        except Exception:
+            return ZoneInfo("UTC")
+
+    def set_prop(self, key: str, value: str) -> None:
+        self.props[key] = value
+        if key == "persist.sys.timezone":
+            self.logcat.timezone = value
+
+    def install_apk(self, apk: bytes) -> InstalledPackage:
+        """Install directly from Python (fixtures); shell installs go through ``pm``/``cmd package``."""
+        pkg = self.packages.install(apk)
+        self.logcat.write(
+            "I",
+            "PackageManager",
+            f"Package {pkg.name} installed (uid {pkg.uid})",
+            pid=self.system_server_pid,
+            uid=1000,
+        )
+        return pkg
+
+    def register_instrumentation(self, component: str, handler: InstrumentationHandler) -> None:
+        self.instrumentation.register(component, handler)
+
+    def screenshot(self) -> Any:
+        """The current frame as a PIL image: the focused activity's render, else the home screen."""
+        from datetime import datetime
+
+        size = self.display.size
+        record = self.activities.focused
+        frame = None
+        if record is not None and record.instance is not None:
+            try:
+                frame = record.instance.render(size)
+            except Exception as exc:  # a runtime that cannot draw still must not break screencap
+                self.logcat.write("W", "SurfaceFlinger", f"render failed: {exc}", pid=self.system_server_pid)
+        if frame is None:
+            frame = home_screen(size, datetime.now(self.zone()).strftime("%H:%M"))
+        if frame.size != size:
+            frame = frame.resize(size)
+        return frame.convert("RGB")
+
+    def _boot_log(self) -> None:
+        w = self.logcat.write
+        ss = self.system_server_pid
+        w("I", "init", "Service 'bootanim' (pid 300) exited with status 0", pid=1, uid=0, buffer="main")
+        w("I", "SystemServer", "Entered the Android system server!", pid=ss, uid=1000, buffer="system")
+        w("I", "ActivityManager", "System now ready", pid=ss, uid=1000, buffer="system")
+        w(
+            "I",
+            "boot_progress_enable_screen",
+            f"{int(self.uptime() * 1000)}",
+            pid=ss,
+            uid=1000,
+            buffer="events",
+        )
+
+    @staticmethod
+    def commands() -> list[str]:
+        return sorted(COMMANDS)

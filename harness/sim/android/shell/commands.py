@@ -1,0 +1,3 @@
+"""Imports every command module so their ``@command`` registrations run."""
+
+from harness.sim.android.shell import builtins, files, logcat_cmd, system  # noqa: F401

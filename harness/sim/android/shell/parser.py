@@ -1,0 +1,390 @@
+"""A parser for the subset of mksh that adb clients send.
+
+It produces a small AST; nothing here evaluates anything. Substitutions (``$(…)``, backticks)
+are kept as *source text* that the interpreter parses again and runs with emulated commands only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class ShellSyntaxError(Exception):
+    """mksh prints ``/system/bin/sh: syntax error: …`` and exits 1 (2 for some); we use 1."""
+
+
+@dataclass
+class Lit:
+    text: str
+    quoted: bool
+
+
+@dataclass
+class Var:
+    name: str
+    quoted: bool
+
+
+@dataclass
+class Subst:
+    source: str
+    quoted: bool
+
+
+Part = Lit | Var | Subst
+
+
+@dataclass
+class Word:
+    parts: list[Part] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.parts
+
+
+@dataclass
+class Redirect:
+    fd: int
+    op: str  # '>', '>>', '<', '>&', '<&'
+    target: Word
+
+
+@dataclass
+class SimpleCommand:
+    assignments: list[tuple[str, Word]] = field(default_factory=list)
+    words: list[Word] = field(default_factory=list)
+    redirects: list[Redirect] = field(default_factory=list)
+
+
+@dataclass
+class Pipeline:
+    commands: list[SimpleCommand]
+    negate: bool = False
+
+
+@dataclass
+class AndOr:
+    first: Pipeline
+    rest: list[tuple[str, Pipeline]] = field(default_factory=list)  # ('&&'|'||', pipeline)
+
+
+Script = list[AndOr]
+
+_OPERATORS = ("&&", "||", ";;", ">>", ">&", "<&", "<<", ";", "|", "&", "<", ">", "(", ")", "\n")
+_NAME_START = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_"
+_NAME_CHARS = _NAME_START + "0123456789"
+
+
+@dataclass
+class _Tok:
+    kind: str  # 'word' | 'op' | 'io' (fd number before a redirect)
+    value: str = ""
+    word: Word | None = None
+
+
+def _find_closing_paren(src: str, i: int) -> int:
+    """Index of the ``)`` closing the ``$(`` whose body starts at ``i``; honours quotes and nesting."""
+    depth = 1
+    while i < len(src):
+        c = src[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "'":
+            j = src.find("'", i + 1)
+            if j < 0:
+                raise ShellSyntaxError("unterminated '")
+            i = j + 1
+            continue
+        if c == '"':
+            i = _skip_double(src, i + 1)
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    raise ShellSyntaxError("unexpected EOF while looking for matching ')'")
+
+
+def _skip_double(src: str, i: int) -> int:
+    while i < len(src):
+        c = src[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == '"':
+            return i + 1
+        if c == "$" and src.startswith("$(", i):
+            i = _find_closing_paren(src, i + 2) + 1
+            continue
+        i += 1
+    raise ShellSyntaxError('unterminated "')
+
+
+def _read_dollar(src: str, i: int, quoted: bool) -> tuple[Part, int]:
+    """Parse what follows a ``$`` at ``src[i]``; returns the part and the next index."""
+    nxt = src[i + 1] if i + 1 < len(src) else ""
+    if nxt == "(":
+        if src.startswith("$((", i):
+            raise ShellSyntaxError("arithmetic expansion is not supported")
+        end = _find_closing_paren(src, i + 2)
+        return Subst(src[i + 2 : end], quoted), end + 1
+    if nxt == "{":
+        end = src.find("}", i + 2)
+        if end < 0:
+            raise ShellSyntaxError("missing }")
+        name = src[i + 2 : end]
+        if not name or not (all(c in _NAME_CHARS for c in name) or name in ("?", "$", "#", "!", "@", "*")):
+            raise ShellSyntaxError(f"${{{name}}}: bad substitution")
+        return Var(name, quoted), end + 1
+    if nxt and nxt in "?$#!@*0123456789-":
+        return Var(nxt, quoted), i + 2
+    if nxt and nxt in _NAME_START:
+        j = i + 1
+        while j < len(src) and src[j] in _NAME_CHARS:
+            j += 1
+        return Var(src[i + 1 : j], quoted), j
+    return Lit("$", quoted), i + 1
+
+
+def _flush(word: Word, buf: list[str]) -> None:
+    if buf:
+        word.parts.append(Lit("".join(buf), False))
+        buf.clear()
+
+
+def tokenize(src: str) -> list[_Tok]:
+    toks: list[_Tok] = []
+    i = 0
+    n = len(src)
+    while i < n:
+        c = src[i]
+        if c in " \t":
+            i += 1
+            continue
+        if c == "#":
+            while i < n and src[i] != "\n":
+                i += 1
+            continue
+        if c == "\\" and i + 1 < n and src[i + 1] == "\n":
+            i += 2
+            continue
+        op = next((o for o in _OPERATORS if src.startswith(o, i)), None)
+        if op is not None:
+            toks.append(_Tok("op", op))
+            i += len(op)
+            continue
+        # a word; an all-digit word directly followed by < or > is an fd number
+        word = Word()
+        buf: list[str] = []
+
+        while i < n:
+            c = src[i]
+            if c in " \t\n" or any(src.startswith(o, i) for o in _OPERATORS):
+                break
+            if c == "\\":
+                _flush(word, buf)
+                if i + 1 < n:
+                    word.parts.append(Lit(src[i + 1], True))
+                i += 2
+            elif c == "'":
+                _flush(word, buf)
+                j = src.find("'", i + 1)
+                if j < 0:
+                    raise ShellSyntaxError("unterminated '")
+                word.parts.append(Lit(src[i + 1 : j], True))
+                if j == i + 1:
+                    word.parts.append(Lit("", True))
+                i = j + 1
+            elif c == '"':
+                _flush(word, buf)
+                i = _read_double(src, i + 1, word)
+            elif c == "$":
+                _flush(word, buf)
+                part, i = _read_dollar(src, i, False)
+                word.parts.append(part)
+            elif c == "`":
+                _flush(word, buf)
+                j = src.find("`", i + 1)
+                if j < 0:
+                    raise ShellSyntaxError("unterminated `")
+                word.parts.append(Subst(src[i + 1 : j], False))
+                i = j + 1
+            else:
+                buf.append(c)
+                i += 1
+        _flush(word, buf)
+        only_digits = (
+            len(word.parts) == 1
+            and isinstance(word.parts[0], Lit)
+            and not word.parts[0].quoted
+            and word.parts[0].text.isdigit()
+        )
+        if only_digits and i < n and src[i] in "<>":
+            toks.append(_Tok("io", word.parts[0].text))  # type: ignore[union-attr]
+        else:
+            toks.append(_Tok("word", word=word))
+    return toks
+
+
+def _read_double(src: str, i: int, word: Word) -> int:
+    buf: list[str] = []
+    start_parts = len(word.parts)
+
+    def flush() -> None:
+        if buf:
+            word.parts.append(Lit("".join(buf), True))
+            buf.clear()
+
+    while i < len(src):
+        c = src[i]
+        if c == '"':
+            flush()
+            if len(word.parts) == start_parts:
+                word.parts.append(Lit("", True))
+            return i + 1
+        if c == "\\" and i + 1 < len(src) and src[i + 1] in '$`"\\\n':
+            if src[i + 1] != "\n":
+                buf.append(src[i + 1])
+            i += 2
+        elif c == "$":
+            flush()
+            part, i = _read_dollar(src, i, True)
+            word.parts.append(part)
+        elif c == "`":
+            flush()
+            j = src.find("`", i + 1)
+            if j < 0:
+                raise ShellSyntaxError("unterminated `")
+            word.parts.append(Subst(src[i + 1 : j], True))
+            i = j + 1
+        else:
+            buf.append(c)
+            i += 1
+    raise ShellSyntaxError('unterminated "')
+
+
+def _assignment(word: Word) -> tuple[str, Word] | None:
+    first = word.parts[0] if word.parts else None
+    if not isinstance(first, Lit) or first.quoted or "=" not in first.text:
+        return None
+    name, _, rest = first.text.partition("=")
+    if not name or name[0] not in _NAME_START or not all(c in _NAME_CHARS for c in name):
+        return None
+    value = Word(([Lit(rest, False)] if rest else []) + word.parts[1:])
+    return name, value
+
+
+class _Parser:
+    def __init__(self, toks: list[_Tok]) -> None:
+        self.toks = toks
+        self.i = 0
+
+    def peek(self) -> _Tok | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def peek_op(self) -> str | None:
+        t = self.peek()
+        return t.value if t is not None and t.kind == "op" else None
+
+    def script(self) -> Script:
+        items: Script = []
+        while True:
+            while self.peek_op() in (";", "\n", "&"):
+                if self.peek_op() in (";", "&") and not items:
+                    raise ShellSyntaxError(f"syntax error: '{self.peek_op()}' unexpected")
+                self.i += 1
+            if self.peek() is None:
+                return items
+            items.append(self.and_or())
+            op = self.peek_op()
+            if op is None and self.peek() is not None:
+                raise ShellSyntaxError("syntax error")
+            if op is not None and op not in (";", "\n", "&"):
+                raise ShellSyntaxError(f"syntax error: '{op}' unexpected")
+
+    def and_or(self) -> AndOr:
+        node = AndOr(self.pipeline())
+        while self.peek_op() in ("&&", "||"):
+            op = self.peek_op()
+            self.i += 1
+            while self.peek_op() == "\n":
+                self.i += 1
+            assert op is not None
+            node.rest.append((op, self.pipeline()))
+        return node
+
+    def pipeline(self) -> Pipeline:
+        negate = False
+        t = self.peek()
+        if t is not None and t.kind == "word" and _plain(t) == "!":
+            negate = True
+            self.i += 1
+        cmds = [self.simple()]
+        while self.peek_op() == "|":
+            self.i += 1
+            while self.peek_op() == "\n":
+                self.i += 1
+            cmds.append(self.simple())
+        return Pipeline(cmds, negate)
+
+    def simple(self) -> SimpleCommand:
+        cmd = SimpleCommand()
+        while True:
+            t = self.peek()
+            if t is None:
+                break
+            if t.kind == "io" or (t.kind == "op" and t.value in ("<", ">", ">>", ">&", "<&", "<<")):
+                fd: int | None = None
+                if t.kind == "io":
+                    fd = int(t.value)
+                    self.i += 1
+                    t = self.peek()
+                    if t is None or t.kind != "op":
+                        raise ShellSyntaxError("syntax error: redirection")
+                op = t.value
+                if op == "<<":
+                    raise ShellSyntaxError("here documents are not supported")
+                self.i += 1
+                target = self.peek()
+                if target is None or target.kind != "word" or target.word is None:
+                    raise ShellSyntaxError(f"syntax error: '{op}' unexpected")
+                self.i += 1
+                cmd.redirects.append(
+                    Redirect(fd if fd is not None else (0 if op[0] == "<" else 1), op, target.word)
+                )
+                continue
+            if t.kind == "op":
+                if t.value in ("(", ")", ";;"):
+                    raise ShellSyntaxError(f"syntax error: '{t.value}' unexpected")
+                break
+            assert t.word is not None
+            if not cmd.words:
+                assignment = _assignment(t.word)
+                if assignment is not None:
+                    cmd.assignments.append(assignment)
+                    self.i += 1
+                    continue
+            cmd.words.append(t.word)
+            self.i += 1
+        if not cmd.words and not cmd.assignments and not cmd.redirects:
+            t = self.peek()
+            shown = t.value if t is not None and t.kind == "op" else "newline"
+            raise ShellSyntaxError(f"syntax error: '{shown}' unexpected")
+        return cmd
+
+
+def _plain(t: _Tok) -> str | None:
+    if t.word is None or len(t.word.parts) != 1:
+        return None
+    p = t.word.parts[0]
+    return p.text if isinstance(p, Lit) and not p.quoted else None
+
+
+def parse(src: str) -> Script:
+    """Parse a command line into an AST; raises :class:`ShellSyntaxError`."""
+    return _Parser(tokenize(src)).script()

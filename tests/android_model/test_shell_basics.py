@@ -1,0 +1,72 @@
+"""The shell language: quoting, operators, variables, redirections, pipes and unknown commands."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def test_echo_with_adbutils_exit_suffix(run):
+    r = run(lambda r: r.sh("echo hi; echo X4EXIT:$?"))
+    assert r.out == "hi\nX4EXIT:0\n"
+    assert r.code == 0
+
+
+def test_unknown_command_answers_like_mksh(run):
+    r = run(lambda r: r.sh("frobnicate --now; echo X4EXIT:$?"))
+    assert r.err == "/system/bin/sh: frobnicate: inaccessible or not found\n"
+    assert r.out == "X4EXIT:127\n"
+
+
+def test_unknown_command_exit_code(run):
+    assert run(lambda r: r.sh("nosuchthing")).code == 127
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("echo 'a  b' \"c  d\" e\\ f", "a  b c  d e f\n"),
+        ("A=1; export B=2; echo $A ${B} \"$A$B\" '$A'", "1 2 12 $A\n"),
+        ("false || echo alt && echo and", "alt\nand\n"),
+        ("true && false; echo $?", "1\n"),
+        ("echo $(echo inner) `echo back`", "inner back\n"),
+        ("printf '%s-%d\\n' x 5", "x-5\n"),
+        ("echo one two | wc -w", "2\n"),
+        ("printf 'a\\nb\\nc\\n' | tail -n 1", "c\n"),
+        ("printf 'a\\nb\\nc\\n' | head -2", "a\nb\n"),
+        ("printf 'foo\\nbar\\n' | grep -v foo", "bar\n"),
+        ("which getprop ls", "/system/bin/getprop\n/system/bin/ls\n"),
+        ("whoami; id -u 2>/dev/null | head -c 0", "shell\n"),
+    ],
+)
+def test_language(run, line, expected):
+    r = run(lambda r: r.sh(line))
+    assert r.out == expected, r.err
+
+
+def test_exit_code_and_exit_builtin(run):
+    r = run(lambda r: r.sh("echo a; exit 7; echo never"))
+    assert (r.code, r.out) == (7, "a\n")
+
+
+def test_stderr_redirections(run):
+    r = run(lambda r: r.sh("cat /nope 2>/dev/null; echo rc=$?"))
+    assert (r.out, r.err) == ("rc=1\n", "")
+    r = run(lambda r: r.sh("cat /nope 2>&1"))
+    assert r.out == "cat: /nope: No such file or directory\n" and r.err == ""
+
+
+def test_pty_mode_translates_newlines(run):
+    r = run(lambda r: r.sh("echo a; echo b", pty=True))
+    assert r.raw == b"a\r\nb\r\n"
+
+
+def test_interactive_shell_prompts_and_runs_lines(run):
+    r = run(lambda r: r.sh(None, stdin=b"echo hello\nexit 4\n"))
+    assert r.out.startswith("panther:/ $ ")
+    assert "hello\n" in r.out
+    assert r.code == 4
+
+
+def test_syntax_error_is_reported_not_run(run):
+    r = run(lambda r: r.sh("echo a |"))
+    assert r.code != 0 and "syntax error" in r.err
