@@ -103,6 +103,7 @@ def create_app(
         finally:
             scheduler.close()
             unsubscribe_persist()
+            db.close()
 
     app = FastAPI(title="RuStore sandbox", version="1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.sandbox = sandbox

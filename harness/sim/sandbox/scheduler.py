@@ -7,9 +7,13 @@ fire anything due before they read state, so an answer never shows an overdue pu
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import threading
 
 from .store import Sandbox
+
+log = logging.getLogger(__name__)
 
 
 class Scheduler:
@@ -46,7 +50,10 @@ class Scheduler:
     def _on_timer(self) -> None:
         if self._closed:
             return
-        self.sandbox.process_due()
+        try:
+            self.sandbox.process_due()
+        except sqlite3.Error:
+            log.exception("timed events failed; they fire again on the next request")
         self.arm()
 
     def close(self) -> None:

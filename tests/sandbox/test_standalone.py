@@ -1,0 +1,50 @@
+"""``python -m harness.sim.sandbox`` runs the service on loopback with its state in --db."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from harness.sim.sandbox.client import SandboxClient
+
+
+@pytest.fixture
+def standalone(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    db = tmp_path / "standalone.db"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "harness.sim.sandbox",
+            "--port",
+            "0",
+            "--db",
+            str(db),
+            "--log-level",
+            "warning",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        banner = proc.stdout.readline()  # printed once the socket listens
+        url = banner.split()[3]
+        yield url, db
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_standalone_service_on_loopback(standalone: tuple[str, Path]) -> None:
+    url, db = standalone
+    assert url.startswith("http://127.0.0.1:")
+    with SandboxClient(url) as client:
+        bought = client.buy("cli-user", "con1", "SBP")
+        assert bought.purchase.purchaseState == "PAID" and bought.purchase.sandbox is True
+        assert client.clock().rate == 1.0  # a standalone sandbox runs in real time until told otherwise
+    assert db.exists()
