@@ -6,6 +6,8 @@ import base64
 import re
 from datetime import timedelta
 
+import httpx
+
 from harness.sim.sandbox.client import SandboxClient
 from harness.sim.sandbox.signing import auth_timestamp, sign
 
@@ -120,3 +122,23 @@ def test_subscription_state(remote: SandboxClient) -> None:
     assert remote.public_subscription_state(token, created.subscriptionToken).body == {"is_active": False}
     con = remote.create_purchase("dev-4", "con1")
     assert remote.public_subscription_state(token, con.subscriptionToken).status == 404
+
+
+def test_auth_request_shape_and_unknown_key(remote: SandboxClient, served: str, wall: WallClock) -> None:
+    key = remote.issue_key()
+    assert set(key) == {"keyId", "privateKeyPem", "publicKeyPem"}
+    stamp = auth_timestamp(wall.now)
+    missing = remote.public_auth_raw(key["keyId"], stamp, "")
+    assert (missing.status, missing.code) == (400, "BAD_REQUEST")
+    unknown = remote.public_auth_raw("no-such-key", stamp, sign(key["privateKeyPem"], "no-such-key", stamp))
+    assert (unknown.status, unknown.code) == (401, "ERROR")
+    no_offset = stamp[:-6]
+    naive = remote.public_auth_raw(
+        key["keyId"], no_offset, sign(key["privateKeyPem"], key["keyId"], no_offset)
+    )
+    assert (naive.status, naive.message) == (400, "Range timestamp not valid")
+    with httpx.Client(base_url=served) as raw:
+        not_json = raw.post("/public/auth/", content=b"keyId=1", headers={"content-type": "text/plain"})
+        assert (not_json.status_code, not_json.json()["code"]) == (400, "BAD_REQUEST")
+        no_header = raw.get("/public/purchase/1.2")
+        assert (no_header.status_code, no_header.json()["message"]) == (401, "Public-Token header is missing")
