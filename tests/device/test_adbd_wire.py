@@ -334,3 +334,27 @@ def test_tcp_service_bridges_to_a_device_port() -> None:
             assert (await client.recv()).command == A_CLSE
 
     run(scenario)
+
+
+def test_abb_exec_passes_nul_separated_argv_and_stdin() -> None:
+    async def scenario() -> None:
+        model = FakeModel()
+        async with served(model) as server, wire(server.port) as client:
+            local, remote = await client.open("abb_exec:package\0install\0-S\0005")
+            await client.send(A_WRTE, local, remote, b"12345")
+            assert await client.read_stream(local, remote) == b"Success\n"
+            assert model.binder_calls == [["package", "install", "-S", "5"]]
+            assert model.installed == {"streamed0": b"12345"}
+
+    run(scenario)
+
+
+def test_abb_exec_absent_when_not_advertised() -> None:
+    async def scenario() -> None:
+        async with served(features=("shell_v2",)) as server, wire(server.port) as client:
+            local = client.new_id()
+            await client.send(A_OPEN, local, 0, b"abb_exec:package\0list\0packages\0")
+            reply = await client.recv()
+            assert (reply.command, reply.arg1) == (A_CLSE, local)
+
+    run(scenario)

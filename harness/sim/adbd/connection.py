@@ -209,7 +209,8 @@ class AdbConnection:
         remote_id = packet.arg0
         if remote_id == 0 or packet.arg1 != 0:
             raise ProtocolError(f"malformed OPEN ({remote_id}, {packet.arg1})")
-        raw = packet.payload.split(b"\0", 1)[0]
+        # Like adbd: strip the trailing NULs only; abb_exec argv is NUL-separated inside.
+        raw = packet.payload.rstrip(b"\0")
         try:
             name = raw.decode("utf-8")
         except UnicodeDecodeError:
