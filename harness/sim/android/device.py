@@ -12,6 +12,7 @@ from harness.sim.android.activities import ActivityManager
 from harness.sim.android.display import Display, home_screen
 from harness.sim.android.input import InputDispatcher
 from harness.sim.android.instrumentation import Instrumentation, InstrumentationHandler
+from harness.sim.android.intents import Intent
 from harness.sim.android.logcat import Logcat
 from harness.sim.android.net import LoopbackNetwork
 from harness.sim.android.packages import InstalledPackage, PackageManager
@@ -71,6 +72,7 @@ class AndroidDevice:
         self.input = InputDispatcher(self)
         self._shell_pids = iter(range(self.process_table.zygote_pid + 20000, 10**7))
         self._current_shell_pid = next(self._shell_pids)
+        self._background: set[asyncio.Future[Any]] = set()
         self._boot_log()
 
     # --- DeviceModel ---------------------------------------------------------------------------------
@@ -136,7 +138,29 @@ class AndroidDevice:
                 await out.write(prompt)
         return shell.status
 
+    async def start(self) -> None:
+        """Optional host hook: adopt the running loop so other threads can write to logcat."""
+        self.logcat.bind_loop(asyncio.get_running_loop())
+
+    async def close(self) -> None:
+        """Optional host hook: stop instrumentations, background work and device ports."""
+        for run in list(self.instrumentation.running):
+            run.stopped.set()
+        for task in list(self._background):
+            task.cancel()
+        await self.net.close_all()
+
     # --- services for commands and runtimes ------------------------------------------------------------
+    def keep_task(self, task: asyncio.Future[Any]) -> None:
+        """Hold a reference to background work (instrumentation without -w) until it ends."""
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    def broadcast(self, intent: Intent) -> None:
+        """``am broadcast``: every running app runtime sees it (receivers are not declared per app)."""
+        for app in list(self.activities.processes.values()):
+            app.runtime.on_broadcast(intent)
+
     @property
     def system_server_pid(self) -> int:
         return self.process_table.pid_of("system_server") or 612

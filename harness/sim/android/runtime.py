@@ -104,6 +104,9 @@ class AppRuntime:
 
     def on_process_death(self) -> None: ...
 
+    def on_broadcast(self, intent: Intent) -> None:
+        """``am broadcast``; the default runtime ignores broadcasts."""
+
     def launch_time_ms(self, launch_state: str) -> int:
         """The ``TotalTime`` am reports; a runtime that does real work may measure it instead."""
         return {"COLD": 412, "WARM": 168, "HOT": 57}.get(launch_state, 100)

@@ -38,7 +38,7 @@ class Node:
         return statmod.S_ISLNK(self.mode)
 
 
-class FsError(Exception):
+class FsError(OSError):
     """A failed operation, with the errno text toybox prints (``No such file or directory`` …)."""
 
 

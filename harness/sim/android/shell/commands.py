@@ -1,3 +1,11 @@
 """Imports every command module so their ``@command`` registrations run."""
 
-from harness.sim.android.shell import builtins, files, logcat_cmd, system  # noqa: F401
+from harness.sim.android.shell import (  # noqa: F401
+    activity_cmd,
+    builtins,
+    dumpsys_cmd,
+    files,
+    logcat_cmd,
+    package_cmd,
+    system,
+)
