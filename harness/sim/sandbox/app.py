@@ -16,10 +16,10 @@ from . import billing_api, control_api, public_api
 from .auth import PublicAuth
 from .catalog import read_catalog
 from .clock import VirtualClock
+from .control_store import Sandbox
 from .db import Database
 from .errors import SandboxError
 from .scheduler import Scheduler
-from .store import Sandbox
 
 DESCRIPTION = """A controllable RuStore billing sandbox for tests.
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 
+from .control_store import Sandbox
 from .schemas import (
     AvailabilityResult,
     Caller,
@@ -22,7 +23,6 @@ from .schemas import (
     Purchase,
     PurchasesResult,
 )
-from .store import Sandbox
 
 ERRORS = {
     400: {"model": ErrorBody, "description": "A §5.1 errorCode (40001-40018)"},

@@ -7,6 +7,7 @@ from datetime import timedelta
 from fastapi import APIRouter, Query
 
 from .auth import PublicAuth
+from .control_store import Sandbox
 from .schemas import (
     AdvanceRequest,
     App,
@@ -30,7 +31,6 @@ from .schemas import (
     User,
     UserFlags,
 )
-from .store import Sandbox
 
 SUB_ACTIONS = ("pause", "resume", "terminate", "close", "cancel")
 

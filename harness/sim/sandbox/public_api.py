@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 
 from .auth import TOKEN_TTL_SECONDS, PublicAuth, PublicAuthError
 from .schemas import ProductType, PurchaseState
-from .store import MSK, Sandbox, invoice_status, iso
+from .store import MSK, SandboxCore, invoice_status, iso
 
 TOKEN_RE = re.compile(r"^(\d+)\.(.+)$")
 
@@ -67,7 +67,7 @@ def purchase_body(row: Any) -> dict[str, Any]:
     }
 
 
-def build_router(sandbox: Sandbox, auth: PublicAuth) -> APIRouter:
+def build_router(sandbox: SandboxCore, auth: PublicAuth) -> APIRouter:
     router = APIRouter(prefix="/public", tags=["public API (RuStore)"])
 
     def fail(exc: PublicAuthError) -> JSONResponse:

@@ -11,13 +11,13 @@ import logging
 import sqlite3
 import threading
 
-from .store import Sandbox
+from .store import SandboxCore
 
 log = logging.getLogger(__name__)
 
 
 class Scheduler:
-    def __init__(self, sandbox: Sandbox) -> None:
+    def __init__(self, sandbox: SandboxCore) -> None:
         self.sandbox = sandbox
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
