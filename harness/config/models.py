@@ -122,6 +122,13 @@ class RemotePool(_Model):
     def _mask_caps(self, value: dict[str, Any]) -> Any:
         return mask(value)
 
+    def capabilities_for(self, device_name: str) -> dict[str, Any]:
+        """The pool's capabilities with the device's merged over them (Secrets still wrapped)."""
+        for device in self.devices:
+            if device.name == device_name:
+                return {**self.capabilities, **device.capabilities}
+        raise KeyError(device_name)
+
 
 Pool = Annotated[VirtualPool | AdbPool | EmulatorPool | RemotePool, Field(discriminator="kind")]
 POOL_KINDS = ("adb", "emulator", "remote", "virtual")

@@ -232,3 +232,16 @@ def test_the_commented_example_pools_of_the_default_file_are_valid() -> None:
     assert sorted(config.pools) == ["emulators", "farm", "usb", "virtual"]
     assert [d.id for d in config.devices("usb")] == ["R58M123ABCD", "192.168.1.20:5555"]
     assert config.report_dump()["pools"]["farm"]["credentials"]["password"] == "***"
+
+
+def test_the_example_in_the_reference_doc_loads() -> None:
+    doc = (ROOT / "docs" / "devices-yaml.md").read_text()
+    example = doc.split("## Example\n\n```yaml\n")[1].split("```")[0]
+    config = parse_config(example, "example.yaml", ENV)
+    farm = config.pools["farm"]
+    assert farm.kind == "remote"
+    assert farm.capabilities_for("pixel-7") == {  # type: ignore[union-attr]
+        "platformName": "Android",
+        "appium:automationName": "UiAutomator2",
+        "appium:deviceName": "Pixel 7",
+    }
