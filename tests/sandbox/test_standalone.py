@@ -48,3 +48,23 @@ def test_standalone_service_on_loopback(standalone: tuple[str, Path]) -> None:
         assert bought.purchase.purchaseState == "PAID" and bought.purchase.sandbox is True
         assert client.clock().rate == 1.0  # a standalone sandbox runs in real time until told otherwise
     assert db.exists()
+
+
+SERVER_PACKAGES = ("fastapi", "uvicorn", "starlette", "yaml")
+CLIENT_MODULES = ("client", "schemas", "signing")
+
+
+def server_modules_loaded_by(statement: str) -> list[str]:
+    probe = (
+        f"import sys; {statement}; "
+        f"print(','.join(m for m in sys.modules if m.split('.')[0] in {SERVER_PACKAGES!r} "
+        f"or (m.startswith('harness.sim.sandbox.') and m.rsplit('.', 1)[1] not in {CLIENT_MODULES!r})))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return [m for m in out.stdout.strip().split(",") if m]
+
+
+def test_client_imports_no_server_code() -> None:
+    """The harness may import the client anywhere; it must not drag the service in with it."""
+    assert server_modules_loaded_by("import harness.sim.sandbox.client") == []
+    assert "fastapi" in server_modules_loaded_by("import harness.sim.sandbox.app")  # the probe can fail
