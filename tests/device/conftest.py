@@ -82,5 +82,17 @@ def fake_pair(attach: AttachFn) -> tuple[HostedDevice, HostedDevice]:
 
 
 @pytest.fixture
+def virtual_device(attach: AttachFn) -> HostedDevice:
+    """A Pixel 7 / API 34 virtual device backed by the real Android model."""
+    return attach("pixel-7-api-34")
+
+
+@pytest.fixture
+def virtual_pair(attach: AttachFn) -> tuple[HostedDevice, HostedDevice]:
+    """Two independent virtual devices (real Android model), both attached to the private adb server."""
+    return attach("pixel-7-api-34"), attach("pixel-7-api-34")
+
+
+@pytest.fixture
 def adb_client(adb_server: AdbServer) -> adbutils.AdbClient:
     return adb_server.client()

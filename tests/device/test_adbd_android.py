@@ -193,8 +193,8 @@ def test_deeplink_resolves_to_declaring_activity_then_reaches_on_new_intent(
     assert len(renewed) == 1 and "invoice=2" in renewed[0]
 
 
-def test_logcat_dump_and_follow(adb_server: AdbServer, attach: AttachFn) -> None:
-    device = attach(model_factory=recording)
+def test_logcat_dump_and_follow(adb_server: AdbServer, virtual_device: HostedDevice) -> None:
+    device = virtual_device
     dump = adb(adb_server, "-s", device.serial, "logcat", "-d")
     assert dump.returncode == 0 and "System now ready" in dump.stdout
     follow = subprocess.Popen(
@@ -243,3 +243,14 @@ def test_api_28_profile(adb_server: AdbServer, attach: AttachFn) -> None:
         line for line in adb_server.run("devices", "-l").splitlines() if line.startswith(device.serial)
     )
     assert "model:SM_G960F" in line.split()
+
+
+def test_two_real_devices_keep_separate_state(
+    adb_server: AdbServer, virtual_pair: tuple[HostedDevice, HostedDevice], apk_path: Path
+) -> None:
+    first, second = virtual_pair
+    assert adb(adb_server, "-s", first.serial, "install", str(apk_path)).returncode == 0
+    assert PACKAGE in installed_packages(adb_server, first.serial)
+    assert PACKAGE not in installed_packages(adb_server, second.serial)
+    serials = {adb(adb_server, "-s", d.serial, "shell", "getprop ro.serialno").stdout for d in virtual_pair}
+    assert len(serials) == 2

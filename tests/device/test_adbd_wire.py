@@ -358,3 +358,27 @@ def test_abb_exec_absent_when_not_advertised() -> None:
             assert (reply.command, reply.arg1) == (A_CLSE, local)
 
     run(scenario)
+
+
+def test_silent_peer_is_dropped_after_handshake_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("harness.sim.adbd.connection.HANDSHAKE_TIMEOUT", 0.2)
+
+    async def scenario() -> None:
+        async with served() as server:
+            reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+            async with asyncio.timeout(10):
+                assert await reader.read() == b""
+            writer.close()
+
+    run(scenario)
+
+
+def test_stalled_payload_is_dropped_after_payload_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("harness.sim.adbd.connection.PAYLOAD_TIMEOUT", 0.2)
+
+    async def scenario() -> None:
+        async with served() as server, wire(server.port) as client:
+            await client.send_raw(HEADER.pack(A_WRTE, 1, 1, 1000, 0, A_WRTE ^ 0xFFFFFFFF) + b"only a little")
+            assert await client.is_disconnected()
+
+    run(scenario)
