@@ -185,6 +185,8 @@ _TEMPLATES: dict[str, tuple[str, re.Pattern[str]]] = {
     ),
 }
 
+# Fixed mode wraps the availability failure like the plugin's other wrappers: {"cause": <SimpleError>}.
+_FIXED_AVAILABILITY_FAILURE = re.compile(r'\{(?:"isAvailable": false, )?"cause": (?P<cause>\{.*\})\}', re.S)
 _NEEDS_ESCAPING = re.compile(r'["\\\x00-\x1f]')
 
 
@@ -393,7 +395,11 @@ def check_payload(
         check.violations.append(Violation("", "valid JSON (Gson output)", str(check.json_error)))
     else:
         check.set_value(check.parsed)
-        _add_layout(check, raw, "")
+        fixed_wrapper = _FIXED_AVAILABILITY_FAILURE.fullmatch(raw)
+        if mode == "fixed" and info.channel is Channel.CHECK_PURCHASES_AVAILABLE_FAILURE and fixed_wrapper:
+            _add_layout(check, fixed_wrapper.group("cause"), "/cause")  # hand-built wrapper, Gson inside
+        else:
+            _add_layout(check, raw, "")
 
     if (
         info.channel is Channel.CHECK_PURCHASES_AVAILABLE_FAILURE
