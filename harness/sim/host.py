@@ -8,7 +8,6 @@ live on the host's loop, and :meth:`DeviceHost.call` runs any coroutine there.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import inspect
 import logging
 import threading
@@ -42,9 +41,9 @@ class HostedDevice:
 
 def _android_device(profile: str) -> DeviceModel:
     # Imported late: the Android model is heavy and tests may host fake models only.
-    android = importlib.import_module("harness.sim.android")
-    model: DeviceModel = android.AndroidDevice(profile)
-    return model
+    from harness.sim.android import AndroidDevice
+
+    return AndroidDevice(profile)
 
 
 async def _maybe_await(obj: object, method: str) -> None:
@@ -157,9 +156,23 @@ class DeviceHost:
                 self.remove_device(device)
             except Exception:
                 log.exception("stopping %s failed", device.serial)
+        try:
+            self.call(self._cancel_leftovers())
+        except Exception:
+            log.exception("cancelling leftover tasks failed")
         self._closed = True
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(CALL_TIMEOUT)
+
+    @staticmethod
+    async def _cancel_leftovers() -> None:
+        """Cancel work models left running (background tasks), so nothing is destroyed while pending."""
+        current = asyncio.current_task()
+        leftovers = [task for task in asyncio.all_tasks() if task is not current]
+        for task in leftovers:
+            task.cancel()
+        await asyncio.gather(*leftovers, return_exceptions=True)
+        await asyncio.get_running_loop().shutdown_asyncgens()
 
     def __enter__(self) -> DeviceHost:
         return self
