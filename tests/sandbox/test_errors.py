@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -214,3 +217,11 @@ def test_invoice_creation_failure_abandons_the_created_purchase(sandbox: Sandbox
         (None, "CREATED"),
         ("CREATED", "CANCELLED"),
     ]
+
+
+def test_storage_failure_answers_50000_as_json(remote: SandboxClient, db_path: Path) -> None:
+    remote.create_purchase(U, "con1")
+    with sqlite3.connect(db_path) as conn:  # the database loses a table under the running service
+        conn.execute("DROP TABLE transitions")
+    err = refused(remote.create_purchase, U, "con2")
+    assert (err.status, err.error_code, err.message) == (500, 50000, "Payment service internal error")

@@ -142,3 +142,16 @@ def test_auth_request_shape_and_unknown_key(remote: SandboxClient, served: str, 
         assert (not_json.status_code, not_json.json()["code"]) == (400, "BAD_REQUEST")
         no_header = raw.get("/public/purchase/1.2")
         assert (no_header.status_code, no_header.json()["message"]) == (401, "Public-Token header is missing")
+
+
+def test_purchase_by_invoice_id_forms(remote: SandboxClient, served: str) -> None:
+    token = remote.public_token(remote.create_key())
+    bought = remote.buy("dev-5", "non_con2", "SBERPAY").purchase
+    with httpx.Client(base_url=served, headers={"Public-Token": token}) as raw:
+        for path in ("/public/purchase", "/public/sandbox/purchase"):
+            answer = raw.get(path, params={"invoiceId": bought.invoiceId}).json()
+            assert answer["code"] == "OK"
+            assert answer["body"]["invoice"]["order"]["purchase_id"] == bought.purchaseId
+            assert answer["body"]["invoice_status"] == "confirmed"
+        assert raw.get("/public/purchase", params={"invoiceId": "123"}).status_code == 404
+        assert raw.get("/public/purchase", params={"invoiceId": "abc"}).status_code == 400

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -20,6 +21,8 @@ from .control_store import Sandbox
 from .db import Database
 from .errors import SandboxError
 from .scheduler import Scheduler
+
+log = logging.getLogger(__name__)
 
 DESCRIPTION = """A controllable RuStore billing sandbox for tests.
 
@@ -69,6 +72,15 @@ def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    """A bug or a storage failure: logged here, answered like RuStore's internal error (50000)."""
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse(
+        status_code=500,
+        content={"errorCode": 50000, "message": "Payment service internal error", "simpleName": None},
+    )
+
+
 def _sandbox_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, SandboxError)
     return JSONResponse(status_code=exc.status, content=exc.body())
@@ -111,6 +123,7 @@ def create_app(
     app.state.clock = clock
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(SandboxError, _sandbox_error)
+    app.add_exception_handler(Exception, _unexpected_error)
     app.include_router(billing_api.build_router(sandbox))
     app.include_router(public_api.build_router(sandbox, auth))
     app.include_router(control_api.build_router(sandbox, auth))

@@ -11,7 +11,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 
 from .auth import TOKEN_TTL_SECONDS, PublicAuth, PublicAuthError
@@ -108,6 +108,25 @@ def build_router(sandbox: SandboxCore, auth: PublicAuth) -> APIRouter:
         if isinstance(parsed, JSONResponse):
             return parsed
         row = sandbox.purchase_by_token(*parsed)
+        if row is None:
+            return envelope(sandbox.wall_clock(), code="NOT_FOUND", message="Purchase not found", status=404)
+        return envelope(sandbox.wall_clock(), purchase_body(row))
+
+    @router.get("/purchase", summary="Purchase data by invoiceId (deprecated form, same body)")
+    @router.get("/sandbox/purchase", summary="Purchase data by invoiceId (sandbox form, same body)")
+    def get_purchase_by_invoice(
+        invoice_id: str | None = Query(default=None, alias="invoiceId"),
+        public_token: str | None = Header(default=None),
+    ) -> JSONResponse:
+        try:
+            auth.check_token(public_token)
+        except PublicAuthError as exc:
+            return fail(exc)
+        if not invoice_id or not invoice_id.isdigit():
+            return envelope(
+                sandbox.wall_clock(), code="BAD_REQUEST", status=400, message="invoiceId must be a number"
+            )
+        row = sandbox.purchase_by_token(invoice_id, None)
         if row is None:
             return envelope(sandbox.wall_clock(), code="NOT_FOUND", message="Purchase not found", status=404)
         return envelope(sandbox.wall_clock(), purchase_body(row))

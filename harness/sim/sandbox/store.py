@@ -799,11 +799,13 @@ class SandboxCore:
 
     # ------------------------------------------------------------------ public API data
 
-    def purchase_by_token(self, invoice_id: str, user_id: str) -> sqlite3.Row | None:
+    def purchase_by_token(self, invoice_id: str, user_id: str | None) -> sqlite3.Row | None:
+        """The purchase (joined with its app) of an invoice; ``user_id`` None: any purchaser."""
         self.process_due()
         with self.db.transaction(immediate=False) as conn:
             return conn.execute(
                 "SELECT p.*, a.package_name, a.name AS app_name, a.owner_code, a.owner_name, a.image_url "
-                "FROM purchases p JOIN apps a ON a.app_id = p.app_id WHERE p.invoice_id=? AND p.user_id=?",
-                (invoice_id, user_id),
+                "FROM purchases p JOIN apps a ON a.app_id = p.app_id "
+                "WHERE p.invoice_id=? AND (? IS NULL OR p.user_id=?)",
+                (invoice_id, user_id, user_id),
             ).fetchone()
