@@ -536,15 +536,21 @@ class ActivityManager:
 
     # --- finishing, back, home --------------------------------------------------------------------
     def finish(self, token: str) -> None:
+        """Finish one activity: it pauses, the next one resumes, then it stops and is destroyed."""
         record = self.find(token)
         if record is None:
             return
         before = self.focused
         task = record.task
-        self._destroy(record)
+        self._pause(record)
+        task.records.remove(record)
         if not task.records and not task.home and task in self.tasks:
             self.tasks.remove(task)
         self._after_focus_loss(before)
+        self._stop(record)
+        record.state = DESTROYED
+        if record.instance is not None:
+            self._guard(self._app(record), record.instance.on_destroy)
         if before is record:
             self._stop_hidden()
 

@@ -193,14 +193,16 @@ async def run_package(ctx: Ctx, args: list[str]) -> int:
         return await dump_package(ctx, names[0] if names else None)
     if verb in ("resolve-activity", "query-activities"):
         return await _resolve(ctx, verb, rest)
-    if verb in (
-        "grant",
-        "revoke",
-        "set-install-location",
-        "trim-caches",
-        "compile",
-        "reconcile-secondary-dexfiles",
-    ):
+    if verb in ("grant", "revoke"):
+        names = [a for a in rest if not a.startswith("-") and not a.isdigit()]
+        if not names or pm.get(names[0]) is None:
+            raise UsageError(
+                f"Exception occurred while executing '{verb}':\njava.lang.IllegalArgumentException: "
+                f"Unknown package: {names[0] if names else ''}",
+                255,
+            )
+        return 0
+    if verb in ("set-install-location", "trim-caches", "compile", "reconcile-secondary-dexfiles"):
         return 0
     if verb in ("enable", "disable", "disable-user", "disable-until-used", "default-state"):
         names = [a for a in rest if not a.startswith("-") and not a.isdigit()]
