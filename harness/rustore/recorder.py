@@ -22,7 +22,7 @@ from harness.rustore.errors import allowed_iap_codes
 from harness.rustore.logframe import CallbackEvent, FrameAssembler, IapCodeLine
 from harness.rustore.payloads import typed_payload
 from harness.rustore.schemas import Mode, Profile
-from harness.rustore.states import PurchaseStateChecker
+from harness.rustore.states import PurchaseStateChecker, StateViolation
 
 Where = Callable[["RecordedEvent"], bool] | Mapping[str, Any] | None
 
@@ -127,6 +127,8 @@ class CallbackRecorder:
         self._by_seq: dict[tuple[int | None, int], RecordedEvent] = {}
         self._test_start = Mark(0)
         self._iap_start = 0
+        self._state_start = 0
+        self._iap_consumed: set[int] = set()
 
     # ------------------------------------------------------------ input (any thread)
 
@@ -159,7 +161,9 @@ class CallbackRecorder:
             else:
                 contract = check_payload(item.channel, item.payload, self.profile, self.mode)
             payload = None
-            if contract.value is not None and not contract.violations:
+            if contract.value is not None:
+                # Typed even when a field is off: the violation is reported once, by the contract,
+                # and the test still gets the fields that are right.
                 try:
                     payload = typed_payload(item.channel, contract.value)
                 except ValueError:
@@ -181,6 +185,7 @@ class CallbackRecorder:
         with self._cond:
             self._test_start = Mark(len(self._events))
             self._iap_start = len(self._iap)
+            self._state_start = len(self.states.violations)
             return self._test_start
 
     def mark(self) -> Mark:
@@ -190,13 +195,20 @@ class CallbackRecorder:
     # ------------------------------------------------------------ queries
 
     def events(self, channel: Channel | str | None = None, since: Mark | None = None) -> list[RecordedEvent]:
-        start = (since or self._test_start).index
+        """Events since the test start (or `since`), optionally on one channel; consumed ones included."""
         with self._cond:
+            start = (since or self._test_start).index
             return [e for e in self._events[start:] if channel is None or e.channel == str(channel)]
 
-    def iap_codes(self, since: Mark | None = None) -> list[IapCodeLine]:
+    def iap_codes(self) -> list[IapCodeLine]:
+        """IAP code lines the game logged since the test start (with or without a callback)."""
         with self._cond:
-            return list(self._iap[self._iap_start :]) if since is None else list(self._iap)
+            return list(self._iap[self._iap_start :])
+
+    def state_violations(self) -> list[StateViolation]:
+        """Purchase state violations revealed since the test start."""
+        with self._cond:
+            return list(self.states.violations[self._state_start :])
 
     @property
     def deviations(self) -> list[tuple[RecordedEvent, Deviation]]:
@@ -221,7 +233,7 @@ class CallbackRecorder:
                         f"#{e.index} seq={e.seq} {e.channel}: game mapped it to IAP {line.code} {line.name}; "
                         f"the §10 table allows {names}"
                     )
-        out += [str(v) for v in self.states.violations]
+        out += [str(v) for v in self.state_violations()]
         return out
 
     def assert_clean(self, strict: bool | None = None) -> None:
@@ -291,6 +303,29 @@ class CallbackRecorder:
                     )
                 self._cond.wait(remaining)
 
+    def expect_iap(self, code: int, timeout: float = 30.0, seq: int | None = None) -> IapCodeLine:
+        """The first unconsumed IAP code line with `code` (and callback `seq`) since the test start."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for index in range(self._iap_start, len(self._iap)):
+                    line = self._iap[index]
+                    if (
+                        index not in self._iap_consumed
+                        and line.code == code
+                        and (seq is None or line.seq == seq)
+                    ):
+                        self._iap_consumed.add(index)
+                        return line
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    seen = [f"{c.code} {c.name} (seq={c.seq})" for c in self._iap[self._iap_start :]]
+                    raise ExpectTimeout(
+                        f"no IAP code {code}{'' if seq is None else f' for seq={seq}'} within {timeout:g}s; "
+                        f"logged since the test start: {', '.join(seen) or 'none'}"
+                    )
+                self._cond.wait(remaining)
+
     def _timeout_message(self, channel: str, where: Where, timeout: float, start: int) -> str:
         cond = ""
         if where is not None:
@@ -321,7 +356,7 @@ class CallbackRecorder:
                     {"code": c.code, "name": c.name, "seq": c.seq, "device_time": c.device_time}
                     for c in self.iap_codes()
                 ],
-                "state_violations": [str(v) for v in self.states.violations],
+                "state_violations": [str(v) for v in self.state_violations()],
             },
             ensure_ascii=False,
             indent=indent,

@@ -195,3 +195,20 @@ def test_feed_from_many_threads_is_safe() -> None:
     for t in threads:
         t.join()
     assert sorted(e.seq for e in recorder.events()) == list(range(1, 41))
+
+
+def test_expect_iap_code_and_typed_payload_despite_a_violation() -> None:
+    recorder = CallbackRecorder()
+    feed(recorder, 9, "rustore_on_purchase_product_success", '{"type":"Cancelled","data":{"purchaseId":"p"}}')
+    event = recorder.expect("rustore_on_purchase_product_success", timeout=0)
+    assert event.contract.violations[0].pointer == "/data/sandbox"  # 6.0.0 requires it
+    assert event.payload.data.purchase_id == "p"  # the rest is still usable
+    timer = threading.Timer(0.1, recorder.feed, args=(encode_iap(104, "USER_CANCEL", 9),))
+    timer.start()
+    line = recorder.expect_iap(104, timeout=5, seq=9)
+    timer.join()
+    assert (line.name, line.seq) == ("USER_CANCEL", 9)
+    with pytest.raises(
+        ExpectTimeout, match=r"no IAP code 104 within 0s; logged since the test start: 104 USER_CANCEL"
+    ):
+        recorder.expect_iap(104, timeout=0)
