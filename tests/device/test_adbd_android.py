@@ -254,3 +254,25 @@ def test_two_real_devices_keep_separate_state(
     assert PACKAGE not in installed_packages(adb_server, second.serial)
     serials = {adb(adb_server, "-s", d.serial, "shell", "getprop ro.serialno").stdout for d in virtual_pair}
     assert len(serials) == 2
+
+
+def test_adbutils_deeplink_and_logcat_stream(
+    adb_client: adbutils.AdbClient, virtual_device: HostedDevice, apk_path: Path
+) -> None:
+    device = adb_client.device(virtual_device.serial)
+    device.install(str(apk_path), silent=True)
+    stream = device.shell("logcat -v threadtime", stream=True)
+    assert isinstance(stream, adbutils.AdbConnection)
+    try:
+        stream.conn.settimeout(30)
+        buffered = stream.conn.recv(65536)
+        assert buffered, "logcat follow printed nothing"
+        output = device.shell(f"am start -W -a android.intent.action.VIEW -d {SCHEME}://pay/return?invoice=7")
+        assert "PayReturnActivity" in output
+        seen = buffered
+        while b"onCreate" not in seen or b"invoice=7" not in seen:
+            chunk = stream.conn.recv(65536)
+            assert chunk, "logcat stream closed before the new entry arrived"
+            seen += chunk
+    finally:
+        stream.conn.close()
