@@ -131,3 +131,12 @@ def test_two_devices_are_independent(
     assert adb(adb_server, "-s", second.serial, "shell", "exit 7").returncode == 7
     assert first.model.commands[-1] == "echo one"
     assert second.model.commands[-1] == "exit 7"
+
+
+def test_root_is_refused_like_a_production_build(adb_server: AdbServer, fake_device: HostedDevice) -> None:
+    done = adb(adb_server, "-s", fake_device.serial, "root")
+    assert b"adbd cannot run as root in production builds" in done.stdout + done.stderr
+    assert (
+        adb(adb_server, "-s", fake_device.serial, "shell", "echo still attached").stdout
+        == b"still attached\n"
+    )

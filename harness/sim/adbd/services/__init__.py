@@ -7,7 +7,7 @@ can fail (unknown service, ``tcp:`` port with no listener): the router then retu
 
 from __future__ import annotations
 
-from harness.sim.adbd.services import abb, forward, shell, sync
+from harness.sim.adbd.services import abb, admin, forward, shell, sync
 from harness.sim.adbd.services.base import Service, ServiceContext
 
 __all__ = ["Service", "ServiceContext", "open_service"]
@@ -30,4 +30,4 @@ async def open_service(context: ServiceContext, name: str) -> Service | None:
         return await forward.open_tcp(context, rest)
     if head == "reverse":
         return forward.open_reverse_unsupported()
-    return None
+    return admin.open_admin(head)
