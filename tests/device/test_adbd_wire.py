@@ -382,3 +382,18 @@ def test_stalled_payload_is_dropped_after_payload_timeout(monkeypatch: pytest.Mo
             assert await client.is_disconnected()
 
     run(scenario)
+
+
+def test_okay_with_foreign_ids_releases_nothing() -> None:
+    async def scenario() -> None:
+        async with served() as server, wire(server.port, max_payload=4096) as client:
+            local, remote = await client.open("exec:yes-bytes 100000")
+            assert (await client.recv()).command == A_WRTE
+            await client.send(A_OKAY, local + 1, remote)  # not the stream's peer id
+            await client.send(A_OKAY, local, remote + 1000)  # no such device stream
+            with pytest.raises(TimeoutError):
+                await client.recv(within=0.3)
+            await client.send(A_OKAY, local, remote)
+            assert (await client.recv()).command == A_WRTE
+
+    run(scenario)

@@ -144,6 +144,8 @@ class AdbStream:
     # ----- connection side ----------------------------------------------------------------
 
     def on_okay(self) -> None:
+        if not self._in_flight:
+            return  # nothing to acknowledge: a blind OKAY must not release more output
         self._in_flight = False
         self._pump()
 
