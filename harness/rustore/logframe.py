@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 TAG = "RuStoreHarness"
@@ -326,7 +326,10 @@ class FrameAssembler:
                     out.append(self._emit(pending, f"no more chunks after {pending.age} newer events"))
         return out
 
-    def _emit(self, pending: _Pending, reason: str | None) -> CallbackEvent:
+    def _join(
+        self, pending: _Pending, reason: str | None, recode: Callable[[bytes], bytes]
+    ) -> tuple[bytes, list[str]]:
+        """Concatenate the chunks and list every integrity problem (offsets, length, CRC)."""
         problems = list(pending.problems)
         if reason:
             missing = [i for i in range(1, pending.parts + 1) if i not in pending.chunks]
@@ -337,6 +340,7 @@ class FrameAssembler:
         expected_offset = 0
         for index in sorted(pending.chunks):
             chunk = pending.chunks[index]
+            piece = recode(chunk.data)
             problems += [f"part {index}: {p}" for p in chunk.problems]
             if chunk.offset != expected_offset:
                 if chunk.offset > expected_offset:
@@ -348,8 +352,8 @@ class FrameAssembler:
                         f"part {index - 1} ends at offset {expected_offset} "
                         f"but part {index} starts at offset {chunk.offset}"
                     )
-            data += chunk.data
-            expected_offset = chunk.offset + len(chunk.data)
+            data += piece
+            expected_offset = chunk.offset + len(piece)
         if not reason:
             if len(data) != pending.length:
                 problems.append(
@@ -361,19 +365,70 @@ class FrameAssembler:
                 )
         elif pending.length > len(data):
             problems.append(f"{pending.length - len(data)} of {pending.length} bytes missing")
+        return bytes(data), problems
+
+    def _emit(self, pending: _Pending, reason: str | None) -> CallbackEvent:
+        data, problems = self._join(pending, reason, _same)
+        recoded: str | None = None
+        if problems and not reason and not pending.problems:
+            # The header counts the bytes the game held; a log path that re-encodes supplementary
+            # characters (standard UTF-8 vs JNI's CESU-8) changes only those bytes. Accept the
+            # payload when undoing exactly that makes length and CRC agree.
+            for note, recode in _RECODINGS:
+                alt, alt_problems = self._join(pending, None, recode)
+                if not alt_problems and alt != data:
+                    data, problems, recoded = alt, [], note
+                    break
         self._done[(pending.pid, pending.seq, pending.crc)] = None
         while len(self._done) > self._remember:
             self._done.popitem(last=False)
-        text, note = decode_payload(bytes(data))
+        text, decode_note = decode_payload(data)
+        notes = "; ".join(n for n in (recoded, decode_note) if n) or None
         return CallbackEvent(
             pending.seq,
             pending.channel,
             text,
-            bytes(data),
+            data,
             pending.device_time,
             pending.pid,
             pending.parts,
             bool(problems),
             tuple(problems),
-            note,
+            notes,
         )
+
+
+def _same(data: bytes) -> bytes:
+    return data
+
+
+_UTF8_ASTRAL = re.compile(rb"[\xF0-\xF4][\x80-\xBF]{3}")
+_CESU8_PAIR = re.compile(rb"\xED[\xA0-\xAF][\x80-\xBF]\xED[\xB0-\xBF][\x80-\xBF]")
+
+
+def utf8_to_cesu8(data: bytes) -> bytes:
+    """Supplementary characters as surrogate pairs, the way JNI's modified UTF-8 carries them."""
+
+    def pair(m: re.Match[bytes]) -> bytes:
+        units = m.group().decode("utf-8").encode("utf-16-le")
+        high, low = (
+            units[:2].decode("utf-16-le", "surrogatepass"),
+            units[2:].decode("utf-16-le", "surrogatepass"),
+        )
+        return (high + low).encode("utf-8", "surrogatepass")
+
+    return _UTF8_ASTRAL.sub(pair, data)
+
+
+def cesu8_to_utf8(data: bytes) -> bytes:
+    def join(m: re.Match[bytes]) -> bytes:
+        text = m.group().decode("utf-8", "surrogatepass")
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le").encode("utf-8")
+
+    return _CESU8_PAIR.sub(join, data)
+
+
+_RECODINGS: tuple[tuple[str, Callable[[bytes], bytes]], ...] = (
+    ("logcat carried standard UTF-8 where the game held CESU-8 (JNI modified UTF-8)", utf8_to_cesu8),
+    ("logcat carried CESU-8 where the game held standard UTF-8", cesu8_to_utf8),
+)

@@ -170,3 +170,21 @@ def test_split_logcat_line_formats() -> None:
     assert (year.tag, year.message, year.priority) == ("RuStoreHarness", "hi", "W")
     assert split_logcat_line("cb seq=1").tag is None
     assert MAX_CHUNK_BYTES * 2 + 200 < 4068
+
+
+def test_log_path_that_reencodes_supplementary_characters_is_undone() -> None:
+    surrogates = "\ud83e\ude99"  # the game holds CESU-8 (from JNI) and frames those bytes
+    cesu = b'{"title":"coin ' + surrogates.encode("utf-8", "surrogatepass") + b'"}'
+    lines = encode_callback(13, CH, cesu)
+    as_utf8 = [line.encode("utf-8", "surrogateescape").replace(cesu[15:21], "🪙".encode()) for line in lines]
+    [event] = callbacks(FrameAssembler().feed_all(as_utf8))
+    assert (event.payload, event.broken) == ('{"title":"coin 🪙"}', False)
+    assert event.encoding_note is not None and event.encoding_note.startswith("logcat carried standard UTF-8")
+    # the other way round: the game held UTF-8, logcat shows modified UTF-8
+    lines = encode_callback(14, CH, '{"title":"coin 🪙"}')
+    as_cesu = [line.encode().replace("🪙".encode(), cesu[15:21]) for line in lines]
+    [event] = callbacks(FrameAssembler().feed_all(as_cesu))
+    assert (event.payload, event.broken) == ('{"title":"coin 🪙"}', False)
+    # a real corruption is still reported
+    [event] = callbacks(FrameAssembler().feed_all([lines[0].replace("coin", "coyn")]))
+    assert event.broken and event.problems[0].startswith("CRC mismatch")
