@@ -303,7 +303,9 @@ async def cmd_grep(ctx: Ctx) -> int:
             patterns.append(args[i + 1])
             i += 2
             continue
-        if a.startswith("-") and len(a) > 1 and not files and a != "-":
+        if a.startswith("--") and len(a) > 2:
+            pass  # --line-buffered, --color=…: output is unbuffered anyway
+        elif a.startswith("-") and len(a) > 1 and not files and a != "-":
             flags.update(a[1:])
         elif not patterns and "e" not in flags:
             patterns.append(a)
