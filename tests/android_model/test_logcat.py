@@ -13,7 +13,7 @@ from harness.sim.android.logcat import LOGGER_ENTRY_MAX_PAYLOAD
 from .conftest import FakeIO
 
 
-async def wait_for_text(io: FakeIO, text: str, timeout: float = 5.0) -> None:
+async def wait_for_text(io: FakeIO, text: str) -> None:
     """Event-driven: wake on each write until ``text`` shows up."""
 
     async def loop() -> None:
@@ -21,7 +21,7 @@ async def wait_for_text(io: FakeIO, text: str, timeout: float = 5.0) -> None:
             io.wrote.clear()
             await io.wrote.wait()
 
-    await asyncio.wait_for(loop(), timeout)
+    await asyncio.wait_for(loop(), 5.0)
 
 
 def test_payload_is_truncated_to_logger_entry_max_payload(device):

@@ -48,7 +48,8 @@ def test_profiles():
 def test_settings_round_trip_and_errors(run):
     r = run(
         lambda r: r.sh(
-            "settings put global hidden_api_policy_pre_p_apps 1;settings put global hidden_api_policy_p_apps 1;"
+            "settings put global hidden_api_policy_pre_p_apps 1;"
+            "settings put global hidden_api_policy_p_apps 1;"
             "settings put global hidden_api_policy 1"
         )
     )
