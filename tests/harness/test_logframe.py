@@ -188,3 +188,38 @@ def test_log_path_that_reencodes_supplementary_characters_is_undone() -> None:
     # a real corruption is still reported
     [event] = callbacks(FrameAssembler().feed_all([lines[0].replace("coin", "coyn")]))
     assert event.broken and event.problems[0].startswith("CRC mismatch")
+
+
+def test_the_lua_reference_in_the_doc_writes_what_the_reader_expects() -> None:
+    from pathlib import Path
+
+    from lupa import luajit21
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "callback-log-format.md").read_text()
+    lua_source = doc.split("```lua\n")[1].split("```")[0]
+    lua = luajit21.LuaRuntime(encoding=None)
+    logged: list[tuple[bytes, bytes]] = []
+    lua.globals().rustorecore = lua.table_from({b"log_info": lambda tag, msg: logged.append((tag, msg))})
+    lua.execute(lua_source.encode())
+    payloads = [
+        b"",
+        b'{"isAvailable": true}',
+        b'{"e": "{}", "message": "a\\b\nc\r"}',
+        big_payload(9000).encode(),
+        ("€" * 1500 + "🪙" * 700).encode(),
+        b"x" + b"\xed\xa0\xbd\xed\xb2\xa9" * 600,  # CESU-8 as JNI hands it over
+    ]
+    expected: list[str] = []
+    for seq, payload in enumerate(payloads, start=1):
+        assert lua.globals().log_callback(CH.encode(), payload) == seq
+        expected += encode_callback(seq, CH, payload)
+    lua.globals().log_iap(116, b"APP_STORE_REMAINS_PAYMENT", 3)
+    lua.globals().log_iap(117, b"IAP_IN_PROGRESS_ERROR", None)
+    expected += [
+        encode_iap(116, "APP_STORE_REMAINS_PAYMENT", 3),
+        encode_iap(117, "IAP_IN_PROGRESS_ERROR", None),
+    ]
+    assert {tag for tag, _ in logged} == {TAG.encode()}
+    assert [msg.decode("utf-8", "surrogateescape") for _, msg in logged] == expected
+    items = FrameAssembler().feed_all(msg for _, msg in logged)
+    assert [e.payload_bytes for e in callbacks(items)] == payloads
