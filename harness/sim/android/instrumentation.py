@@ -27,6 +27,7 @@ class InstrumentationRun:
     process: Process
     write: Callable[[str], Awaitable[None]]
     stopped: asyncio.Event = field(default_factory=asyncio.Event)
+    killed: bool = False  # the package was force-stopped or died (not a normal end)
 
 
 InstrumentationHandler = Callable[[InstrumentationRun], Awaitable[int]]
@@ -61,6 +62,7 @@ class Instrumentation:
     def package_stopped(self, package: str) -> None:
         for run in self.running:
             if package in (run.component.package, run.target_package):
+                run.killed = True
                 run.stopped.set()
 
     def package_died(self, package: str) -> None:

@@ -264,14 +264,14 @@ async def _instrument(ctx: Ctx, args: list[str]) -> int:
         gone.cancel()
         stopped.cancel()
     code = 0
+    if run.killed and not ctx.closed.is_set():
+        await ctx.out("INSTRUMENTATION_RESULT: shortMsg=Process crashed.\nINSTRUMENTATION_CODE: 0\n")
     if not task.done():
         run.stopped.set()
         with contextlib.suppress(TimeoutError, asyncio.CancelledError, Exception):
             await asyncio.wait_for(asyncio.shield(task), timeout=2.0)
         if not task.done():
             task.cancel()
-        if not ctx.closed.is_set():
-            await ctx.out("INSTRUMENTATION_RESULT: shortMsg=Process crashed.\nINSTRUMENTATION_CODE: 0\n")
     elif task.exception() is not None:
         await ctx.out(f"INSTRUMENTATION_RESULT: shortMsg={task.exception()}\nINSTRUMENTATION_CODE: 0\n")
         code = 1
