@@ -125,8 +125,8 @@ def test_appium_session_sequence_with_instrumentation(device):
         seen: dict[str, object] = {}
         seen["sdk"] = (await sh("getprop ro.build.version.sdk")).out
         seen["hidden"] = await device.shell(
-            "settings put global hidden_api_policy_pre_p_apps 1;settings put global hidden_api_policy_p_apps 1;"
-            "settings put global hidden_api_policy 1",
+            "settings put global hidden_api_policy_pre_p_apps 1;"
+            "settings put global hidden_api_policy_p_apps 1;settings put global hidden_api_policy 1",
             FakeIO(),
         )
         log_io = FakeIO()
@@ -161,8 +161,8 @@ def test_appium_session_sequence_with_instrumentation(device):
             "dumpsys activity services io.appium.settings/.recorder.RecorderService", FakeIO()
         )
         seen["delete"] = await device.shell(
-            "settings delete global hidden_api_policy_pre_p_apps;settings delete global hidden_api_policy_p_apps;"
-            "settings delete global hidden_api_policy",
+            "settings delete global hidden_api_policy_pre_p_apps;"
+            "settings delete global hidden_api_policy_p_apps;settings delete global hidden_api_policy",
             FakeIO(),
         )
         log_io.closed.set()
@@ -212,5 +212,6 @@ def test_force_stop_ends_instrumentation(device):
         return code, io.out
 
     code, out = asyncio.run(scenario())
+    assert code == 0
     assert "INSTRUMENTATION_RESULT: shortMsg=Process crashed." in out
     assert UIA2 not in device.activities.processes
