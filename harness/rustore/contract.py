@@ -263,10 +263,15 @@ def _check_wrapper(check: _Check, kind: PayloadKind, section: str) -> None:
         except json.JSONDecodeError as exc:
             check.violations.append(Violation("/cause", "a SimpleError JSON object", f"invalid JSON ({exc})"))
             return
-    if check.is_json:
+    raw_id_defect = any(d.defect_id is KnownDefect.RAW_UNESCAPED_ID for d in check.deviations)
+    if raw_id_defect:
+        # What the device meant, even when the unescaped id happened to make other valid JSON
+        # (an id like `a", "x": "b` parses as an object with an extra key).
+        check.set_value(value)
+    elif check.is_json:
         check.set_value(check.parsed)
     elif not check.violations:
-        check.set_value(value)  # recovered from a known defect
+        check.set_value(value)
 
 
 def _check_logger(check: _Check) -> None:

@@ -231,3 +231,12 @@ def test_unknown_channel_is_a_violation_naming_the_real_one() -> None:
     assert "did you mean 'rustore_check_purchases_available_success'" in result.violations[0].message
     assert channel_info(C.GET_PURCHASES_SUCCESS).json_in_faithful
     assert not channel_info(C.PAYMENT_LOGGER_INFO).json_in_faithful
+
+
+def test_an_unescaped_id_that_happens_to_parse_is_still_the_known_defect() -> None:
+    raw = '{"productId": "a", "x": "b", "cause": {"simpleName":"RuStoreException"}}'
+    result = check_payload(C.PURCHASE_PRODUCT_FAILURE, raw)
+    assert result.is_json
+    assert [d.defect_id for d in result.deviations] == [KnownDefect.RAW_UNESCAPED_ID]
+    assert result.violations == ()
+    assert result.value == {"productId": 'a", "x": "b', "cause": {"simpleName": "RuStoreException"}}
