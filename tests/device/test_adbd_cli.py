@@ -140,3 +140,16 @@ def test_root_is_refused_like_a_production_build(adb_server: AdbServer, fake_dev
         adb(adb_server, "-s", fake_device.serial, "shell", "echo still attached").stdout
         == b"still attached\n"
     )
+
+
+def test_push_failure_reports_the_file_system_error(
+    adb_server: AdbServer, fake_device: HostedDevice, tmp_path: Path
+) -> None:
+    fake_device.model.fs.write("/data/local/tmp/plainfile", b"x")
+    source = tmp_path / "child.txt"
+    source.write_bytes(b"data")
+    done = adb(
+        adb_server, "-s", fake_device.serial, "push", str(source), "/data/local/tmp/plainfile/child.txt"
+    )
+    assert done.returncode == 1
+    assert b"couldn't create file: Not a directory" in done.stderr

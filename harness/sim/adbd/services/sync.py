@@ -123,7 +123,11 @@ class SyncSession:
         await self._reply(stat_v2_record(b"STA2", path, _stat(self._fs, path)))
 
     async def do_lstat_v2(self, path: str) -> None:
-        await self._reply(stat_v2_record(b"LST2", path, _stat(self._fs, path)))
+        # lstat is not part of VirtualFileSystem; a model that knows symlinks may offer it.
+        lstat = getattr(self._fs, "lstat", None)
+        st = lstat(path) if callable(lstat) else self._fs.stat(path)
+        st = st if st is not None and st.exists else None
+        await self._reply(stat_v2_record(b"LST2", path, st))
 
     async def do_list_v1(self, path: str) -> None:
         out = bytearray()
@@ -177,7 +181,8 @@ class SyncSession:
         try:
             self._fs.write(path, b"".join(chunks), mode=file_mode, mtime=mtime or int(time.time()))
         except OSError as exc:
-            raise SyncFailure(_errno_message("couldn't create file", exc.errno or errno.EIO)) from None
+            reason = exc.strerror or str(exc) or os.strerror(errno.EIO)
+            raise SyncFailure(f"couldn't create file: {reason}") from None
         await self._reply(_REQUEST.pack(b"OKAY", 0))
 
     def _send_problem(self, path: str) -> str | None:
