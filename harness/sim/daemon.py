@@ -1,0 +1,134 @@
+"""The virtual pool's background process: devices, the RuStore sandbox and the game's server.
+
+Started by the farm launcher (`python -m harness.sim.daemon …`). It prints exactly one
+JSON line on stdout once everything listens — the launcher's readiness signal — and
+then runs until SIGTERM/SIGINT, shutting every server down cleanly. Everything binds
+127.0.0.1. The sandbox and the game server keep their SQLite files in the state
+directory, so their state survives a restart of the pool.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from harness.sim.host import DeviceHost
+
+log = logging.getLogger("harness.sim.daemon")
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_CATALOG = REPO_ROOT / "sample_app" / "products.yaml"
+
+
+def _loopback_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    sock.set_inheritable(False)
+    return sock
+
+
+class HttpService:
+    """One ASGI app served by uvicorn on a pre-bound loopback socket (so its port is known up front)."""
+
+    def __init__(self, name: str, app: Any) -> None:
+        self.name = name
+        self.sock = _loopback_socket()
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Serve in the background. The socket already listens, so early clients wait in its backlog."""
+        self.task = asyncio.create_task(self.server.serve(sockets=[self.sock]))
+
+    async def stop(self) -> None:
+        self.server.should_exit = True
+        if self.task is not None:
+            await self.task
+
+
+async def start_services(state_dir: Path, catalog: Path) -> list[HttpService]:
+    """The RuStore sandbox, then the game's server configured with credentials the sandbox issued."""
+    from game_server import GameServerSettings
+    from game_server import create_app as create_game_server
+
+    from harness.sim.sandbox import create_app as create_sandbox
+    from harness.sim.sandbox.client import SandboxClient
+
+    sandbox = HttpService("sandbox", create_sandbox(state_dir / "sandbox.sqlite", catalog))
+    await sandbox.start()
+    keys = await asyncio.to_thread(lambda: SandboxClient(sandbox.url).issue_key())
+    settings = GameServerSettings(
+        rustore_base_url=sandbox.url,
+        key_id=keys["keyId"],
+        private_key_pem=keys["privateKeyPem"],
+    )
+    game = HttpService("game_server", create_game_server(state_dir / "game_server.sqlite", settings))
+    await game.start()
+    return [sandbox, game]
+
+
+async def run(args: argparse.Namespace) -> int:
+    state_dir = Path(args.state_dir)
+    state_dir.mkdir(parents=True, exist_ok=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+
+    host = DeviceHost()
+    services: list[HttpService] = []
+    try:
+        devices = [host.add_device(args.profile) for _ in range(args.devices)]
+        if not args.no_services:
+            services = await start_services(state_dir, Path(args.catalog))
+        ready = {
+            "devices": [
+                {"serial": d.serial, "device_port": d.port, "profile": args.profile} for d in devices
+            ],
+            "services": {f"{s.name}_url": s.url for s in services},
+        }
+        sys.stdout.write(json.dumps(ready) + "\n")
+        sys.stdout.flush()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # release the launcher's pipe
+        os.close(devnull)
+        log.warning("virtual pool ready: %s", ready)
+        await stop.wait()
+    finally:
+        for service in reversed(services):
+            await service.stop()
+        host.close()
+    log.warning("virtual pool stopped")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m harness.sim.daemon")
+    parser.add_argument("--devices", type=int, required=True)
+    parser.add_argument("--profile", default="pixel-7-api-34")
+    parser.add_argument("--state-dir", required=True)
+    parser.add_argument("--catalog", default=str(DEFAULT_CATALOG))
+    parser.add_argument(
+        "--no-services", action="store_true", help="devices only (no sandbox, no game server)"
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    return asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
