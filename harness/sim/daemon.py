@@ -83,7 +83,6 @@ async def start_services(state_dir: Path, catalog: Path) -> list[HttpService]:
 
 async def run(args: argparse.Namespace) -> int:
     state_dir = Path(args.state_dir)
-    state_dir.mkdir(parents=True, exist_ok=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -126,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         "--no-services", action="store_true", help="devices only (no sandbox, no game server)"
     )
     args = parser.parse_args(argv)
+    Path(args.state_dir).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     return asyncio.run(run(args))
 
