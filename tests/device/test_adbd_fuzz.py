@@ -11,6 +11,7 @@ import time
 
 import pytest
 from adbd_wire import WireClient
+from conftest import AttachFn, fake_factory
 
 from harness.android.adb import AdbServer
 from harness.sim.adbd.protocol import (
@@ -30,7 +31,6 @@ from harness.sim.adbd.protocol import (
     checksum,
     encode,
 )
-from harness.sim.host import HostedDevice
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
@@ -142,11 +142,15 @@ async def fuzz(port: int) -> int:
     return total
 
 
+@pytest.mark.parametrize("model", ["fake", "android"])
 def test_fuzzed_device_keeps_serving(
-    adb_server: AdbServer, fake_pair: tuple[HostedDevice, HostedDevice], caplog: pytest.LogCaptureFixture
+    adb_server: AdbServer, attach: AttachFn, model: str, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """Fuzz the protocol layer over a trivial model, and the whole device over the real Android model."""
     caplog.set_level(logging.INFO, logger="harness.sim.adbd")
-    target, neighbour = fake_pair
+    factory = fake_factory() if model == "fake" else None
+    target = attach("pixel-7-api-34", model_factory=factory)
+    neighbour = attach("pixel-7-api-34", model_factory=factory)
     sent = asyncio.run(fuzz(target.port))
     assert sent >= MIN_PACKETS, f"only {sent} packets in the time budget"
 
