@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import subprocess
 from pathlib import Path
 
 import pytest
+from adbd_fakes import FakeModel
 
 from harness.android.adb import AdbServer
-from harness.sim.host import HostedDevice
+from harness.sim.host import DeviceHost, HostedDevice
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -153,3 +155,35 @@ def test_push_failure_reports_the_file_system_error(
     )
     assert done.returncode == 1
     assert b"couldn't create file: Not a directory" in done.stderr
+
+
+def test_killing_the_adb_client_ends_a_long_running_command(
+    adb_server: AdbServer, device_host: DeviceHost, fake_device: HostedDevice
+) -> None:
+    """What Appium relies on to stop ``am instrument -w``: the client goes away, ``closed`` is set."""
+    model = fake_device.model
+    assert isinstance(model, FakeModel)
+    client = subprocess.Popen(
+        [
+            adb_server.binary,
+            "-P",
+            str(adb_server.port),
+            "-s",
+            fake_device.serial,
+            "shell",
+            "echo started; wait-closed",
+        ],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert client.stdout is not None
+        assert client.stdout.readline() == b"started\n"  # the command is running on the device
+    finally:
+        client.kill()
+        client.wait()
+
+    async def closed_seen() -> None:
+        async with asyncio.timeout(20):
+            await model.closed_seen.wait()
+
+    device_host.call(closed_seen())
