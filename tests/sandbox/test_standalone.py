@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from harness.sim.sandbox.client import SandboxClient
+from harness.sim.sandbox.serve import bind_loopback
 
 
 @pytest.fixture
@@ -68,3 +70,13 @@ def test_client_imports_no_server_code() -> None:
     """The harness may import the client anywhere; it must not drag the service in with it."""
     assert server_modules_loaded_by("import harness.sim.sandbox.client") == []
     assert "fastapi" in server_modules_loaded_by("import harness.sim.sandbox.app")  # the probe can fail
+
+
+def test_loopback_socket_is_tcp_so_responses_are_not_nagled() -> None:
+    """asyncio sets TCP_NODELAY only on sockets whose proto is TCP; 0 cost ~40 ms per keep-alive call."""
+    sock = bind_loopback(0)
+    try:
+        assert sock.getsockname()[0] == "127.0.0.1"
+        assert sock.proto == socket.IPPROTO_TCP
+    finally:
+        sock.close()

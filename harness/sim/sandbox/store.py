@@ -200,6 +200,12 @@ class SandboxCore:
 
     def _take_forced(self, operation: str, user_id: str | None) -> None:
         """Raise the forced error configured for this operation (one-shot rules are used up)."""
+        with self.db.transaction(immediate=False) as conn:  # the usual case: no rule, no write lock
+            if (
+                conn.execute("SELECT 1 FROM forced_errors WHERE operation=? LIMIT 1", (operation,)).fetchone()
+                is None
+            ):
+                return
         with self.db.transaction() as conn:
             error = self._forced_rule(conn, operation, user_id)
         if error is not None:
