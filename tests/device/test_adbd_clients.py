@@ -71,8 +71,12 @@ def test_adbutils_forward_and_create_connection(
         device.forward_remove(f"tcp:{local_port}")
     conn = device.create_connection(adbutils.Network.TCP, 6790)
     try:
+        conn.settimeout(10)
         conn.sendall(b"direct stream")
-        assert conn.recv(100) == b"DIRECT STREAM"
+        received = b""
+        while len(received) < 13 and (chunk := conn.recv(100)):
+            received += chunk
+        assert received == b"DIRECT STREAM"
     finally:
         conn.close()
 

@@ -161,7 +161,8 @@ def test_lying_length_then_half_close_drops_connection() -> None:
             await client.send_raw(HEADER.pack(A_WRTE, 1, 1, 1000, 0, A_WRTE ^ 0xFFFFFFFF) + b"short")
             client.writer.write_eof()
             assert await client.is_disconnected()
-            assert server.connection_count == 0
+            async with wire(server.port) as fresh:
+                assert await fresh.run("exec:echo next") == b"next\n"
 
     run(scenario)
 
