@@ -31,7 +31,9 @@ DEFAULT_CATALOG = REPO_ROOT / "sample_app" / "products.yaml"
 
 
 def _loopback_socket() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: uvicorn sets TCP_NODELAY only on sockets that say they are TCP,
+    # and without it every keep-alive request waits ~40 ms on Nagle + delayed ACK.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     sock.listen(128)
