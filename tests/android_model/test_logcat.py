@@ -213,3 +213,19 @@ def test_follow_through_a_pipe(device):
         return io.out
 
     assert asyncio.run(scenario()) == "Buy 2\n"
+
+
+def test_follow_works_on_successive_event_loops(device):
+    """A device outlives loops in tests; waiting readers must never bind to a stale loop."""
+    for round_ in range(3):
+
+        async def scenario(n: int = round_) -> str:
+            io = FakeIO()
+            task = asyncio.ensure_future(device.shell("logcat -v raw -T 1", io))
+            device.logcat.write("I", "Loop", f"round-{n}", pid=1)
+            await wait_for_text(io, f"round-{n}")
+            io.closed.set()
+            await asyncio.wait_for(task, 5)
+            return io.out
+
+        assert f"round-{round_}" in asyncio.run(scenario())

@@ -70,3 +70,30 @@ def test_interactive_shell_prompts_and_runs_lines(run):
 def test_syntax_error_is_reported_not_run(run):
     r = run(lambda r: r.sh("echo a |"))
     assert r.code != 0 and "syntax error" in r.err
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("[ -d /sdcard ] && echo dir", "dir\n"),
+        ("[ -e /nope ] || echo missing", "missing\n"),
+        ("test -f /system/etc/hosts && echo file", "file\n"),
+        ("[ 3 -gt 2 ] && [ a = a ] && [ ! a != a ] && echo cmp", "cmp\n"),
+        ("[ -z '' ] && [ -n x ] && echo strings", "strings\n"),
+        ("id -u; id -un", "2000\nshell\n"),
+        ("echo $$ | wc -c", "6\n"),
+    ],
+)
+def test_test_builtin_and_id(run, line, expected):
+    assert run(lambda r: r.sh(line)).out == expected
+
+
+def test_interactive_pty_echoes_and_edits(run):
+    r = run(lambda r: r.sh(None, stdin=b"echo abX\x7fc\rexit 3\r", pty=True))
+    assert r.code == 3
+    assert r.raw.startswith(b"panther:/ $ echo abX\b \bc\r\nabc\r\npanther:/ $ exit 3\r\n")
+
+
+def test_interactive_prompt_follows_cd(run):
+    r = run(lambda r: r.sh(None, stdin=b"cd /data/local/tmp\npwd\n"))
+    assert "panther:/data/local/tmp $ " in r.out and "/data/local/tmp\n" in r.out

@@ -600,8 +600,8 @@ class ActivityManager:
     # --- stopping apps -----------------------------------------------------------------------------
     def force_stop(self, package: str, caller_pid: int) -> None:
         pkg = self.device.packages.get(package)
-        if pkg is None:
-            return
+        if pkg is None or any(t.home and t.affinity == package for t in self.tasks):
+            return  # unknown package, or the launcher (the system would restart it at once)
         self._log(
             "I", "ActivityManager", f"Force stopping {package} appid={pkg.uid} user=0: from pid {caller_pid}"
         )

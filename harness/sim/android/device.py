@@ -87,7 +87,6 @@ class AndroidDevice:
 
     async def shell(self, command: str | None, io: ShellIO, *, pty: bool = False) -> int:
         """Interpret a command line (``None``: interactive) against the model; never touches the host."""
-        self.logcat.bind_loop(asyncio.get_running_loop())
         self._current_shell_pid = next(self._shell_pids)
         shell = Shell(self)
         out, err = ClientOut(io, False, pty), ClientOut(io, True, pty)
@@ -101,7 +100,6 @@ class AndroidDevice:
 
     async def binder_command(self, argv: list[str], io: ShellIO) -> int:
         """``abb_exec:package\\0install\\0-S\\0N``: a ``cmd`` service call without a shell in between."""
-        self.logcat.bind_loop(asyncio.get_running_loop())
         shell = Shell(self)
         try:
             return await shell.run_argv(
@@ -115,40 +113,44 @@ class AndroidDevice:
             return exc.code
 
     async def _interactive(self, shell: Shell, io: ShellIO, out: ClientOut, err: ClientOut) -> int:
-        prompt = f"{self.profile.device}:/ $ ".encode()
-        pending = b""
-        await out.write(prompt)
+        """``adb shell`` without a command: prompt, read lines, run each; a pty echoes what is typed."""
+        line = bytearray()
+        await out.write(self._prompt(shell))
         while not io.closed.is_set():
             data = await io.read_stdin()
             if data is None:
                 break
-            pending += data.replace(b"\r", b"\n")
-            while b"\n" in pending:
-                line, pending = pending.split(b"\n", 1)
-                if io.closed.is_set():
+            for byte in data:
+                ch = bytes([byte])
+                if ch in (b"\r", b"\n"):
+                    if out.pty:
+                        await out.write(b"\n")
+                    try:
+                        text = line.decode("utf-8", "surrogateescape")
+                        line.clear()
+                        await shell.run_source(text, ClientIn(io), out, err, io.closed)
+                    except ShellExit as exc:
+                        return exc.code
+                    if io.closed.is_set():
+                        return shell.status
+                    await out.write(self._prompt(shell))
+                elif ch in (b"\x7f", b"\x08") and out.pty:
+                    if line:
+                        line.pop()
+                        await out.write(b"\b \b")
+                elif ch == b"\x03" and out.pty:
+                    line.clear()
+                    await out.write(b"^C\n" + self._prompt(shell))
+                elif ch == b"\x04" and out.pty and not line:
                     return shell.status
-                try:
-                    await shell.run_source(
-                        line.decode("utf-8", "surrogateescape"), ClientIn(io), out, err, io.closed
-                    )
-                except ShellExit as exc:
-                    return exc.code
-                cwd = shell.cwd
-                prompt = f"{self.profile.device}:{cwd} $ ".encode()
-                await out.write(prompt)
+                else:
+                    line += ch
+                    if out.pty:
+                        await out.write(ch)
         return shell.status
 
-    async def start(self) -> None:
-        """Optional host hook: adopt the running loop so other threads can write to logcat."""
-        self.logcat.bind_loop(asyncio.get_running_loop())
-
-    async def close(self) -> None:
-        """Optional host hook: stop instrumentations, background work and device ports."""
-        for run in list(self.instrumentation.running):
-            run.stopped.set()
-        for task in list(self._background):
-            task.cancel()
-        await self.net.close_all()
+    def _prompt(self, shell: Shell) -> bytes:
+        return f"{self.profile.device}:{shell.cwd} $ ".encode()
 
     # --- services for commands and runtimes ------------------------------------------------------------
     def keep_task(self, task: asyncio.Future[Any]) -> None:

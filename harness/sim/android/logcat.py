@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 #: liblog's LOGGER_ENTRY_MAX_PAYLOAD: priority byte + tag + NUL + message + NUL must fit.
@@ -94,14 +95,10 @@ class Logcat:
         self._bytes: dict[str, int] = dict.fromkeys(BUFFERS, 0)
         self.buffer_bytes = buffer_bytes
         self._seq = 0
-        self._wake = asyncio.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._waiters: set[asyncio.Future[None]] = set()
         self.timezone = timezone
 
     # --- writers -----------------------------------------------------------------------------------
-    def bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Remember the loop that owns follow-mode readers, so other threads can wake them."""
-        self._loop = loop
 
     def write(
         self,
@@ -145,19 +142,19 @@ class Logcat:
         return entry
 
     def _notify(self) -> None:
-        loop = self._loop
+        """Wake every follow-mode reader, each on its own loop (safe from any thread)."""
+        with self._lock:
+            waiters, self._waiters = self._waiters, set()
         try:
-            running = asyncio.get_running_loop()
+            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:
             running = None
-        if loop is not None and running is not loop and not loop.is_closed():
-            loop.call_soon_threadsafe(self._wake_readers)
-        else:
-            self._wake_readers()
-
-    def _wake_readers(self) -> None:
-        old, self._wake = self._wake, asyncio.Event()
-        old.set()
+        for fut in waiters:
+            loop = fut.get_loop()
+            if loop is running:
+                _resolve(fut)
+            elif not loop.is_closed():
+                loop.call_soon_threadsafe(_resolve, fut)
 
     def clear(self, buffers: Iterable[str] = DEFAULT_READ_BUFFERS) -> None:
         with self._lock:
@@ -183,23 +180,34 @@ class Logcat:
 
     async def wait_for_entries_after(self, seq: int, closed: asyncio.Event) -> bool:
         """Wait until an entry newer than ``seq`` exists (True) or ``closed`` is set (False)."""
-        while self._seq <= seq:
+        while True:
             if closed.is_set():
-                return False
-            wake = asyncio.ensure_future(self._wake.wait())
-            gone = asyncio.ensure_future(closed.wait())
+                return self._seq > seq
+            fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            with self._lock:
+                if self._seq > seq:
+                    return True
+                self._waiters.add(fut)
+            gone: asyncio.Future[Any] = asyncio.ensure_future(closed.wait())
+            pending: set[asyncio.Future[Any]] = {fut, gone}
             try:
-                await asyncio.wait({wake, gone}, return_when=asyncio.FIRST_COMPLETED)
+                await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
             finally:
-                wake.cancel()
                 gone.cancel()
-        return True
+                fut.cancel()
+                with self._lock:
+                    self._waiters.discard(fut)
 
     def zone(self) -> ZoneInfo:
         try:
             return ZoneInfo(self.timezone)
         except Exception:
             return ZoneInfo("UTC")
+
+
+def _resolve(fut: asyncio.Future[None]) -> None:
+    if not fut.done():
+        fut.set_result(None)
 
 
 # --- filters ---------------------------------------------------------------------------------------

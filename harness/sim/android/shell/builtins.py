@@ -200,6 +200,10 @@ async def cmd_type(ctx: Ctx) -> int:
 @command("id")
 async def cmd_id(ctx: Ctx) -> int:
     uid, user = ctx.shell.uid, ctx.shell.user
+    flags = "".join(a[1:] for a in ctx.argv[1:] if a.startswith("-"))
+    if "u" in flags or "g" in flags:
+        await ctx.out((user if "n" in flags else str(uid)) + "\n")
+        return 0
     groups = (
         "groups=2000(shell),1004(input),1007(log),1011(adb),1015(sdcard_rw),1028(sdcard_r),1078(ext_data_rw),"
         "1079(ext_obb_rw),3001(net_bt_admin),3002(net_bt),3003(inet),3006(net_bw_stats),3009(readproc),"
@@ -442,3 +446,66 @@ async def cmd_sort(ctx: Ctx) -> int:
     lines = sorted((ln.rstrip(b"\n") for ln in _lines(data)), reverse="-r" in ctx.argv)
     await ctx.out(b"".join(ln + b"\n" for ln in lines))
     return 0
+
+
+@command("test", "[")
+async def cmd_test(ctx: Ctx) -> int:
+    """``test``/``[``: file tests and string/integer comparisons (no -a/-o chains)."""
+    args = ctx.argv[1:]
+    if ctx.argv[0] == "[":
+        if not args or args[-1] != "]":
+            raise UsageError("[: missing ]", 2)
+        args = args[:-1]
+    negate = False
+    if args and args[0] == "!":
+        negate, args = True, args[1:]
+    result = _evaluate_test(ctx, args)
+    return 0 if result != negate else 1
+
+
+def _evaluate_test(ctx: Ctx, args: list[str]) -> bool:
+    fs = ctx.device.fs
+    if not args:
+        return False
+    if len(args) == 1:
+        return args[0] != ""
+    if len(args) == 2:
+        op, value = args
+        path = fs.normalize(value, ctx.shell.cwd)
+        checks = {
+            "-e": lambda: fs.exists(path),
+            "-f": lambda: fs.exists(path) and not fs.is_dir(path),
+            "-d": lambda: fs.is_dir(path),
+            "-s": lambda: bool(fs.read(path)),
+            "-r": lambda: fs.exists(path),
+            "-w": lambda: fs.exists(path),
+            "-x": lambda: fs.exists(path),
+            "-L": lambda: (node := fs.get_node(path, follow=False)) is not None and node.is_link,
+            "-z": lambda: value == "",
+            "-n": lambda: value != "",
+        }
+        if op not in checks:
+            raise UsageError(f"test: unknown operator {op}", 2)
+        return bool(checks[op]())
+    if len(args) == 3:
+        left, op, right = args
+        if op in ("=", "=="):
+            return left == right
+        if op == "!=":
+            return left != right
+        ints = {
+            "-eq": int.__eq__,
+            "-ne": int.__ne__,
+            "-lt": int.__lt__,
+            "-gt": int.__gt__,
+            "-le": int.__le__,
+            "-ge": int.__ge__,
+        }
+        if op in ints:
+            try:
+                return bool(ints[op](int(left), int(right)))
+            except ValueError:
+                raise UsageError(
+                    f"test: {left if not left.lstrip('-').isdigit() else right}: bad number", 2
+                ) from None
+    raise UsageError("test: too many arguments", 2)

@@ -233,7 +233,7 @@ class Shell:
         if name == "?":
             return str(self.status)
         if name == "$":
-            return "4242"
+            return str(self.device.shell_pid())
         if name in ("#", "!"):
             return "0"
         if name in ("@", "*"):
