@@ -13,9 +13,14 @@ import posixpath
 import shlex
 import stat as statmod
 import time
+from collections.abc import Callable
 
 from harness.sim.adbd import IMPLEMENTED_FEATURES
-from harness.sim.device_api import DeviceIdentity, FileStat, ShellIO, StreamHandler
+from harness.sim.device_api import DeviceIdentity, DeviceModel, FileStat, ShellIO, StreamHandler
+from harness.sim.host import HostedDevice
+
+#: The ``attach`` fixture's signature: ``attach(profile, *, model_factory=None, features=None)``.
+AttachFn = Callable[..., HostedDevice]
 
 
 class DictFileSystem:
@@ -173,3 +178,12 @@ class FakeModel:
         while (chunk := await io.read_stdin()) is not None:
             await io.write_stdout(chunk)
         return 0
+
+
+def fake_factory(features: tuple[str, ...] | None = None) -> Callable[[str], DeviceModel]:
+    """A ``model_factory`` for :meth:`DeviceHost.add_device` that builds a :class:`FakeModel`."""
+
+    def make(_profile: str) -> DeviceModel:
+        return FakeModel() if features is None else FakeModel(features)
+
+    return make

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 
 import adbutils
 import pytest
-from adbd_fakes import FakeModel
+from adbd_fakes import AttachFn, fake_factory
 
 from harness.android.adb import AdbServer
 from harness.sim.device_api import DeviceModel
@@ -34,9 +34,6 @@ def device_host() -> Iterator[DeviceHost]:
         yield host
     finally:
         host.close()
-
-
-AttachFn = Callable[..., HostedDevice]
 
 
 @pytest.fixture
@@ -61,13 +58,6 @@ def attach(adb_server: AdbServer, device_host: DeviceHost) -> Iterator[AttachFn]
     for device in attached:
         adb_server.disconnect(device.serial)
         device_host.remove_device(device)
-
-
-def fake_factory(features: tuple[str, ...] | None = None) -> Callable[[str], DeviceModel]:
-    def make(_profile: str) -> DeviceModel:
-        return FakeModel() if features is None else FakeModel(features)
-
-    return make
 
 
 @pytest.fixture

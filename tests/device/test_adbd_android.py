@@ -9,8 +9,8 @@ from pathlib import Path
 import adbutils
 import pytest
 from adb_shell.adb_device import AdbDeviceTcp
+from adbd_fakes import AttachFn
 from android_recording import RecordingAndroidDevice
-from conftest import AttachFn
 
 from harness.android.adb import AdbServer
 from harness.sim.android import ActivitySpec, DataSpec, IntentFilterSpec, ManifestSpec, build_apk

@@ -10,8 +10,8 @@ import subprocess
 import time
 
 import pytest
+from adbd_fakes import AttachFn, fake_factory
 from adbd_wire import WireClient
-from conftest import AttachFn, fake_factory
 
 from harness.android.adb import AdbServer
 from harness.sim.adbd.protocol import (

@@ -6,8 +6,7 @@ import asyncio
 import threading
 
 import pytest
-from adbd_fakes import FakeModel
-from conftest import fake_factory
+from adbd_fakes import FakeModel, fake_factory
 
 from harness.android.adb import AdbServer
 from harness.sim.host import DeviceHost
