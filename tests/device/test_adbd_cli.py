@@ -187,3 +187,10 @@ def test_killing_the_adb_client_ends_a_long_running_command(
             await model.closed_seen.wait()
 
     device_host.call(closed_seen())
+
+
+def test_exec_out_carries_stderr_too_like_adbd_without_shell_protocol(
+    adb_server: AdbServer, fake_device: HostedDevice
+) -> None:
+    done = adb(adb_server, "-s", fake_device.serial, "exec-out", "nosuchtool")
+    assert done.stdout == b"/system/bin/sh: nosuchtool: inaccessible or not found\n"
