@@ -77,6 +77,23 @@ class ExtensionContext:
         """The virtual device the game runs on (``None`` in engine-only runs)."""
         return self.runtime.device
 
+    @property
+    def app(self) -> Any:
+        """The app process (:class:`harness.sim.defold.app.DefoldAppRuntime`), ``None`` off-device."""
+        return self.runtime.app
+
+    def on_new_intent(self, hook: Callable[[Any], None]) -> None:
+        """Receive the intents ``RuStoreIntentFilterActivity`` gets (the bank app's return deeplink)."""
+        if self.runtime.app is not None:
+            self.runtime.app.intent_hooks.append(hook)
+
+    def run_on_device(self, fn: Callable[[], None]) -> None:
+        """Call the Android model from Lua-called code: hops to the device loop (or runs inline)."""
+        if self.runtime.app is not None:
+            self.runtime.app.on_device_loop(fn)
+        else:
+            fn()
+
 
 ExtensionFactory = Callable[[ExtensionContext], ExtensionModule]
 

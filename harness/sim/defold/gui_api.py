@@ -10,7 +10,7 @@ import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from lupa import LuaError
+from lupa.luajit21 import LuaError
 
 from harness.sim.defold.gui import TYPE_BOX, TYPE_TEXT, VECTOR_PROPS, GuiNode, GuiScene
 from harness.sim.defold.luavalues import to_bytes, to_text

@@ -63,7 +63,7 @@ def from_lua(value: Any) -> Any:
 
 
 def _is_table(value: Any) -> bool:
-    from lupa import lua_type
+    from lupa.luajit21 import lua_type
 
     return lua_type(value) == LUA_TABLE_TYPE
 

@@ -23,7 +23,11 @@ BASE_TEXT_SIZE = 28.0
 
 @lru_cache(maxsize=64)
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    return ImageFont.load_default(size=max(size, 6))
+    """DejaVu Sans when the system has it (Cyrillic, ₽), else Pillow's bundled default font."""
+    try:
+        return ImageFont.truetype("DejaVuSans.ttf", max(size, 6))
+    except OSError:
+        return ImageFont.load_default(size=max(size, 6))
 
 
 def _rgba(color: list[float], alpha: float) -> tuple[int, int, int, int]:

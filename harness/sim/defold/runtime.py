@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from lupa import LuaError
-from lupa.luajit21 import LuaRuntime
+from lupa.luajit21 import LuaError, LuaRuntime
 
 from harness.sim.defold import addressing
 from harness.sim.defold.addressing import AddressError, Url
@@ -121,6 +120,7 @@ class DefoldRuntime:
         sys_info: Mapping[str, str] | None = None,
         device: Any = None,
         open_url: Callable[[str], bool] | None = None,
+        app: Any = None,
     ) -> None:
         self.files = files if isinstance(files, ProjectFiles) else ProjectFiles(files)
         self.project = GameProject.parse(self.files.text("game.project"))
@@ -130,6 +130,7 @@ class DefoldRuntime:
         self.config.update(config or {})
         self.sys_info = dict(sys_info or default_sys_info())
         self.device = device
+        self.app = app
         self._log_sink = log or (lambda prio, tag, msg: None)
         self._open_url = open_url
         self.lock = threading.RLock()
@@ -175,11 +176,13 @@ class DefoldRuntime:
 
     def _install_extensions(self, factories: Mapping[str, ExtensionFactory]) -> None:
         g = self.lua.globals()
+        # Native functions are Lua functions in Defold (type() == "function"), not userdata.
+        as_lua_function = self.lua.eval(b"function(f) return function(...) return f(...) end end")
         for name, factory in factories.items():
             module = factory(ExtensionContext(self, name))
             table = self.lua.table()
             for fname, fn in module.functions.items():
-                table[fname.encode()] = fn
+                table[fname.encode()] = as_lua_function(fn)
             for cname, value in module.constants.items():
                 table[cname.encode()] = to_lua(self.lua, value)
             g[name.encode()] = table

@@ -1,0 +1,195 @@
+"""The ``defold`` runtime of the virtual Android device: an installed Defold APK that really runs.
+
+An APK whose manifest carries ``<meta-data android:name="rustore.harness.runtime"
+android:value="defold"/>`` and its Defold project under ``assets/defold/`` starts a
+:class:`DefoldRuntime` when ``com.dynamo.android.DefoldActivity`` is created. The engine runs on
+its own game thread (Lua never runs on the device's event loop) at 60 frames per second of
+wall time, each frame a fixed 1/60 s step of the virtual clock. ``screencap`` draws its GUI,
+``input tap`` becomes Defold touch actions, ``print``/errors go to logcat (tag ``defold``) and
+``am force-stop`` runs ``final`` and ends the thread.
+
+Configuration the device can inject: a system property ``rustore.harness.config.<section>.<key>``
+overrides ``<section>.<key>`` of ``game.project`` (``sys.get_config``), e.g.
+``setprop rustore.harness.config.rustore_harness.game_server_url http://127.0.0.1:8080``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import threading
+import zipfile
+from collections.abc import Callable
+from typing import Any
+
+from PIL import Image
+
+from harness.sim.android.intents import ComponentName, Intent
+from harness.sim.android.runtime import ACTION_DOWN, ACTION_UP, Activity, AppRuntime, register_runtime
+from harness.sim.defold.project import ProjectFiles
+from harness.sim.defold.render import render
+from harness.sim.defold.runtime import DefoldRuntime
+from harness.sim.defold.sockets import DeviceListeners, HostListeners, ListenerBackend
+
+RUNTIME_NAME = "defold"
+ASSET_ROOT = "assets/defold/"
+GAME_ACTIVITY = "com.dynamo.android.DefoldActivity"
+DEEPLINK_ACTIVITY = "ru.rustore.defold.billing.RuStoreIntentFilterActivity"
+CONFIG_PROP_PREFIX = "rustore.harness.config."
+
+IntentHook = Callable[[Intent], None]
+
+
+def project_from_apk(apk: bytes) -> ProjectFiles:
+    """The Defold project packed under ``assets/defold/`` of an APK."""
+    files: dict[str, bytes] = {}
+    with zipfile.ZipFile(io.BytesIO(apk)) as zf:
+        for name in zf.namelist():
+            if name.startswith(ASSET_ROOT) and not name.endswith("/"):
+                files[name[len(ASSET_ROOT) :]] = zf.read(name)
+    return ProjectFiles(files)
+
+
+class GameLoop:
+    """Steps the engine 60 times per second on a dedicated thread until stopped."""
+
+    def __init__(self, engine: DefoldRuntime, name: str) -> None:
+        self.engine = engine
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        self.engine.start()
+        while not self._stop.wait(1 / 60):
+            self.engine.step(1)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive() and threading.current_thread() is not self._thread:
+            self._thread.join(timeout=10)
+        self.engine.stop()
+
+
+class DefoldGameActivity(Activity):
+    """``com.dynamo.android.DefoldActivity``: the engine's window."""
+
+    runtime: DefoldAppRuntime
+
+    def on_create(self, intent: Intent) -> None:
+        self.intent = intent
+        self.runtime.boot()
+
+    def on_new_intent(self, intent: Intent) -> None:
+        self.intent = intent
+
+    def on_touch(self, x: int, y: int, action: str) -> None:
+        engine = self.runtime.engine
+        if engine is None:
+            return
+        if action == ACTION_DOWN:
+            engine.touch(x, y, pressed=True, released=False)
+        elif action == ACTION_UP:
+            engine.touch(x, y, pressed=False, released=True)
+
+    def on_key(self, keycode: int, action: str) -> bool:
+        return False
+
+    def render(self, size: tuple[int, int]) -> Image.Image | None:
+        engine = self.runtime.engine
+        if engine is None or not engine.started:
+            return Image.new("RGB", size, (0, 0, 0))
+        return render(engine)
+
+
+class DeeplinkActivity(Activity):
+    """``RuStoreIntentFilterActivity``: hands the intent to the plugin, then brings the game back.
+
+    Like the plugin's activity it forwards the intent (hooks registered by the billing
+    extension) and relaunches the game activity with the intent's extras only (CONTRACT §7).
+    """
+
+    runtime: DefoldAppRuntime
+
+    def on_create(self, intent: Intent) -> None:
+        self._handle(intent)
+
+    def on_new_intent(self, intent: Intent) -> None:
+        self._handle(intent)
+
+    def _handle(self, intent: Intent) -> None:
+        self.intent = intent
+        for hook in list(self.runtime.intent_hooks):
+            hook(intent)
+        game = Intent(component=ComponentName(self.runtime.package.name, GAME_ACTIVITY))
+        game.extras = dict(intent.extras or {})
+        self.start_activity(game)
+        self.finish()
+
+
+class DefoldAppRuntime(AppRuntime):
+    """One Defold game process."""
+
+    def __init__(self, device: Any, package: Any, process: Any) -> None:
+        super().__init__(device, package, process)
+        self.engine: DefoldRuntime | None = None
+        self.loop_thread: GameLoop | None = None
+        self.intent_hooks: list[IntentHook] = []
+        self.device_loop: asyncio.AbstractEventLoop | None = None
+
+    def create_activity(self, info: Any, token: str) -> Activity:
+        if info.name == DEEPLINK_ACTIVITY:
+            return DeeplinkActivity(self, info, token)
+        return DefoldGameActivity(self, info, token)
+
+    def _listeners(self) -> ListenerBackend:
+        try:
+            self.device_loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return HostListeners()
+        return DeviceListeners(self.device.net, self.device_loop)
+
+    def _config(self) -> dict[str, str]:
+        props = getattr(self.device, "props", {})
+        return {k[len(CONFIG_PROP_PREFIX) :]: v for k, v in props.items() if k.startswith(CONFIG_PROP_PREFIX)}
+
+    def _write_log(self, priority: int, tag: str, message: str) -> None:
+        self.device.logcat.write(priority, tag, message, pid=self.process.pid, uid=self.process.uid)
+
+    def boot(self) -> None:
+        """Create the engine on first activity start (Defold initialises in the activity)."""
+        if self.engine is not None:
+            return
+        files = project_from_apk(self.package.apk)
+        self.engine = DefoldRuntime(
+            files,
+            screen_size=self.device.display.size,
+            log=self._write_log,
+            config=self._config(),
+            listeners=self._listeners(),
+            device=self.device,
+            app=self,
+        )
+        self.loop_thread = GameLoop(self.engine, f"defold-{self.package.name}")
+        self.loop_thread.start()
+
+    def on_process_death(self) -> None:
+        if self.loop_thread is not None:
+            self.loop_thread.stop()
+        self.loop_thread = None
+
+    def on_device_loop(self, fn: Callable[[], None]) -> None:
+        """Run ``fn`` on the device's event loop (extensions calling the Android model from Lua)."""
+        if self.device_loop is None:
+            fn()
+        else:
+            self.device_loop.call_soon_threadsafe(fn)
+
+
+def register() -> None:
+    register_runtime(RUNTIME_NAME, DefoldAppRuntime)
+
+
+register()
