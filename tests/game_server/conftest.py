@@ -21,8 +21,18 @@ from game_server_fixtures import (  # noqa: E402
     fake_api,
     game_server,
     private_key,
+    served_fake_api,
     settings,
     start_game_server,
 )
 
-__all__ = ["buy", "client", "fake_api", "game_server", "private_key", "settings", "start_game_server"]
+__all__ = [
+    "buy",
+    "client",
+    "fake_api",
+    "game_server",
+    "private_key",
+    "served_fake_api",
+    "settings",
+    "start_game_server",
+]

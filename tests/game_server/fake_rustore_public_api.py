@@ -84,6 +84,13 @@ class FakePublicApi:
     def register_key(self, key_id: str, private_key: rsa.RSAPrivateKey) -> None:
         self.keys[key_id] = private_key.public_key()
 
+    def reset(self) -> None:
+        with self.lock:
+            self.keys.clear()
+            self.tokens.clear()
+            self.purchases.clear()
+            self.auth_calls = self.purchase_calls = 0
+
     def add(self, purchase: FakePurchase) -> FakePurchase:
         self.purchases[purchase.token] = purchase
         return purchase

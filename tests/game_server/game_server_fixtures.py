@@ -10,11 +10,10 @@ from pathlib import Path
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from fake_rustore_public_api import FakePublicApi, FakePurchase, new_private_key, pkcs8_pem
 from fastapi import FastAPI
-
 from game_server import GameServerSettings, create_app
 from game_server.background import BackgroundServer
-from fake_rustore_public_api import FakePublicApi, FakePurchase, new_private_key, pkcs8_pem
 
 PACKAGE = "ru.example.defold.sample"
 KEY_ID = "key-1"
@@ -34,18 +33,31 @@ def private_key() -> rsa.RSAPrivateKey:
     return new_private_key()
 
 
-@pytest.fixture
-def fake_api(private_key: rsa.RSAPrivateKey) -> Iterator[tuple[FakePublicApi, str]]:
+@pytest.fixture(scope="session")
+def served_fake_api(private_key: rsa.RSAPrivateKey) -> Iterator[tuple[FakePublicApi, str]]:
     state = FakePublicApi()
-    state.register_key(KEY_ID, private_key)
     with BackgroundServer(state.app()) as server:
         yield state, server.url
 
 
 @pytest.fixture
+def fake_api(
+    served_fake_api: tuple[FakePublicApi, str], private_key: rsa.RSAPrivateKey
+) -> tuple[FakePublicApi, str]:
+    """The session's fake public API, emptied for this test (keys, tokens, purchases, counters)."""
+    state, url = served_fake_api
+    state.reset()
+    state.register_key(KEY_ID, private_key)
+    return state, url
+
+
+@pytest.fixture
 def settings(fake_api: tuple[FakePublicApi, str], private_key: rsa.RSAPrivateKey) -> GameServerSettings:
     return GameServerSettings(
-        rustore_url=fake_api[1], key_id=KEY_ID, private_key_pem=pkcs8_pem(private_key), package_name=PACKAGE
+        rustore_base_url=fake_api[1],
+        key_id=KEY_ID,
+        private_key_pem=pkcs8_pem(private_key),
+        package_name=PACKAGE,
     )
 
 

@@ -6,9 +6,8 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-
-from game_server_fixtures import claim
 from fake_rustore_public_api import FakePurchase
+from game_server_fixtures import claim
 
 Buy = Callable[..., FakePurchase]
 

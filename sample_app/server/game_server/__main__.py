@@ -13,7 +13,7 @@ import uvicorn
 
 from game_server.app import create_app
 from game_server.background import LOOPBACK, bind_loopback
-from game_server.settings import PRODUCTION_RUSTORE_URL, GameServerSettings
+from game_server.settings import PRODUCTION_RUSTORE_URL, SAMPLE_PACKAGE, GameServerSettings
 
 ENV = {
     "port": "GAME_SERVER_PORT",
@@ -44,7 +44,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--private-key", type=Path, default=env(ENV["private_key"]), help="PKCS#8 PEM file of the console key"
     )
-    parser.add_argument("--package", default=env(ENV["package"]), help="expected application_code")
+    parser.add_argument(
+        "--package", default=env(ENV["package"], SAMPLE_PACKAGE), help="expected application_code"
+    )
     parser.add_argument("--log-level", default=env("GAME_SERVER_LOG_LEVEL", "info"))
     args = parser.parse_args(argv)
     missing = [name for name in ("db", "key_id", "private_key", "package") if not getattr(args, name)]
@@ -60,13 +62,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
         stream=sys.stderr,
     )
-    settings = GameServerSettings(
-        rustore_url=args.rustore_url,
-        key_id=args.key_id,
-        private_key_pem=Path(args.private_key).read_text(),
-        package_name=args.package,
-    )
-    app = create_app(Path(args.db), settings)
+    try:
+        settings = GameServerSettings(
+            rustore_base_url=args.rustore_url,
+            key_id=args.key_id,
+            private_key_pem=Path(args.private_key).read_text(),
+            package_name=args.package,
+        )
+        app = create_app(Path(args.db), settings)
+    except (OSError, ValueError) as exc:  # unreadable key file, not a PEM RSA key, bad db path
+        print(f"game_server: cannot start: {exc}", file=sys.stderr)
+        return 2
     sock = bind_loopback(args.port)
     port = sock.getsockname()[1]
     # One machine-readable line first, so a launcher that asked for port 0 learns the URL.

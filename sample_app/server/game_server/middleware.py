@@ -41,12 +41,29 @@ class RequestContextMiddleware:
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status = 0
+        logged = False
+
+        def log_done() -> None:
+            nonlocal logged
+            if not logged:
+                logged = True
+                elapsed_ms = (time.perf_counter() - started) * 1000
+                log.info(
+                    "request_id=%s %s %s -> %s in %.1f ms",
+                    request_id,
+                    scope["method"],
+                    scope["path"],
+                    status,
+                    elapsed_ms,
+                )
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
                 MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                log_done()  # before the last byte leaves, so the log line precedes the client's view
             await send(message)
 
         try:
@@ -57,16 +74,10 @@ class RequestContextMiddleware:
             )
             if status == 0:
                 status = ErrorCode.INTERNAL_ERROR.http_status
+                log_done()
                 await _send_generic_error(send, request_id)
         finally:
-            log.info(
-                "request_id=%s %s %s -> %s in %.1f ms",
-                request_id,
-                scope["method"],
-                scope["path"],
-                status,
-                (time.perf_counter() - started) * 1000,
-            )
+            log_done()
 
 
 async def _send_generic_error(send: Send, request_id: str) -> None:

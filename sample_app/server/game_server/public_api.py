@@ -78,7 +78,7 @@ class PublicApiClient:
         self._settings = settings
         self._key = load_private_key(settings.private_key_pem)
         self._http = httpx.Client(
-            base_url=settings.rustore_url.rstrip("/"),
+            base_url=settings.rustore_base_url.rstrip("/"),
             timeout=settings.request_timeout_s,
             transport=transport,
             headers={"Accept": "application/json"},
