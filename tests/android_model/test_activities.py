@@ -287,3 +287,65 @@ def test_runtime_crash_becomes_fatal_exception(run, device):
     assert crash and crash[0].message.startswith("FATAL EXCEPTION: main\nProcess: com.example.game, PID: ")
     assert "boom in onCreate" in crash[0].message
     assert GAME not in device.activities.processes
+
+
+def test_trampoline_activity_finishing_in_on_create(run, device):
+    """CONTRACT §7: the return activity forwards the intent, restarts the game and finishes itself."""
+    from harness.sim.android import AppRuntime, ComponentName, Intent, register_runtime
+    from harness.sim.android.apk import RUNTIME_META_KEY, build_apk
+    from harness.sim.android.runtime import GenericActivity
+
+    from .apps import game_manifest
+
+    class Trampoline(GenericActivity):
+        def _bounce(self, intent):
+            self.start_activity(
+                Intent(component=ComponentName(GAME, GAME_ACTIVITY), extras=dict(intent.extras))
+            )
+            self.finish()
+
+        def on_create(self, intent):
+            super().on_create(intent)
+            self._bounce(intent)
+
+        def on_new_intent(self, intent):
+            super().on_new_intent(intent)
+            self._bounce(intent)
+
+    class TrampolineRuntime(AppRuntime):
+        def create_activity(self, info, token):
+            cls = Trampoline if info.name == RETURN_ACTIVITY else GenericActivity
+            return cls(self, info, token)
+
+    register_runtime("test-trampoline", TrampolineRuntime)
+    spec = game_manifest()
+    spec.meta_data[RUNTIME_META_KEY] = "test-trampoline"
+    device.install_apk(build_apk(spec))
+    device.install_apk(bank_apk())
+    run(lambda r: r.sh("am start -n com.example.game/com.dynamo.android.DefoldActivity"))
+    run(lambda r: r.sh("am start -a android.intent.action.VIEW -d bankpay://pay.example.ru/1"))
+    device.logcat.clear()
+    r = run(lambda r: r.sh(f"am start -W -a android.intent.action.VIEW -d '{DEEPLINK}' --es invoice 42"))
+    assert "Status: ok" in r.out
+    log = [m for m in _lines(device, "VirtualApp") if not m.startswith(("onKey", "onTouch"))]
+    names = [" ".join(m.split(" ")[:2]) for m in log]
+    ret, game_short, bank = (
+        f"{GAME}/{RETURN_ACTIVITY}",
+        f"{GAME}/com.dynamo.android.DefoldActivity",
+        f"{BANK}/.PayActivity",
+    )
+    assert names == [
+        f"onPause {bank}",
+        f"onCreate {ret}",  # finish() in onCreate: no onStart/onResume for the trampoline
+        f"onNewIntent {game_short}",
+        f"onStart {game_short}",
+        f"onResume {game_short}",
+        f"onStop {bank}",
+        f"onDestroy {ret}",
+    ]
+    assert any("extras=invoice=42" in m for m in log if m.startswith("onNewIntent"))
+    focused = device.activities.focused
+    assert focused.info.name == GAME_ACTIVITY and focused.state == "RESUMED"
+    assert [rec.info.name for rec in focused.task.records] == [GAME_ACTIVITY]
+    starts = _lines(device, "ActivityTaskManager")
+    assert any(m.endswith(f"from uid {device.packages.get(GAME).uid}") for m in starts)

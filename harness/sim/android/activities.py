@@ -8,12 +8,14 @@ the crash buffer and the process is gone, as on a phone.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import time
 import traceback
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from harness.sim.android.apk import (
     ACTION_MAIN,
@@ -52,6 +54,7 @@ class ActivityRecord:
     launched_from_uid: int
     instance: Activity | None = None
     state: str = "INITIALIZING"
+    finishing: bool = False  # the app called finish(); it is destroyed once the current step settles
 
     @property
     def component(self) -> ComponentName:
@@ -166,6 +169,29 @@ def _simple_glob(pattern: str, text: str) -> bool:
     return re.fullmatch(regex, text) is not None
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _operation(
+    fn: Callable[Concatenate[ActivityManager, _P], _R],
+) -> Callable[Concatenate[ActivityManager, _P], _R]:
+    """A system-server step. Requests apps make meanwhile (start, finish) run once it settles,
+    the way ``startActivity``/``finish`` from an app are asynchronous on Android."""
+
+    @functools.wraps(fn)
+    def step(self: ActivityManager, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        self._depth += 1
+        try:
+            return fn(self, *args, **kwargs)
+        finally:
+            self._depth -= 1
+            if self._depth == 0:
+                self._settle()
+
+    return step
+
+
 class ActivityManager:
     def __init__(self, device: AndroidDevice) -> None:
         self.device = device
@@ -174,6 +200,9 @@ class ActivityManager:
         self._task_ids = itertools.count(5)
         self._tokens = itertools.count(0x1A2B3C4)
         self.on_focus_change: list[Callable[[ActivityRecord | None], None]] = []
+        self._depth = 0
+        self._pending: deque[Callable[[], Any]] = deque()
+        self._to_destroy: list[ActivityRecord] = []
         self._boot_home()
 
     # --- helpers -------------------------------------------------------------------------------------
@@ -362,33 +391,88 @@ class ActivityManager:
         if record.instance is not None:
             self._guard(self._app(record), record.instance.on_stop)
 
-    def _destroy(self, record: ActivityRecord) -> None:
-        if record.state == RESUMED:
-            self._pause(record)
-        if record.state == PAUSED:
-            self._stop(record)
-        record.state = DESTROYED
-        if record.instance is not None:
-            self._guard(self._app(record), record.instance.on_destroy)
+    def _retire(self, record: ActivityRecord) -> None:
+        """Take a record out of its task now; it stops and is destroyed when the step settles."""
+        self._pause(record)
         if record in record.task.records:
             record.task.records.remove(record)
+        if not record.task.records and not record.task.home and record.task in self.tasks:
+            self.tasks.remove(record.task)
+        self._to_destroy.append(record)
+
+    def _settle(self) -> None:
+        """Run the app requests queued during a step, then stop covered and destroy retired activities."""
+        self._depth += 1
+        try:
+            while True:
+                while self._pending:
+                    self._pending.popleft()()
+                self._stop_hidden()
+                if not self._to_destroy:
+                    break
+                record = self._to_destroy.pop(0)
+                self._stop(record)
+                if record.state != DESTROYED:
+                    record.state = DESTROYED
+                    if record.instance is not None:
+                        self._guard(self._app(record), record.instance.on_destroy)
+        finally:
+            self._depth -= 1
+
+    # --- requests from apps (asynchronous, like Binder calls from an app) -------------------------
+    def request_start(self, intent: Intent, caller_uid: int) -> None:
+        """``Activity.startActivity``: runs now, or after the current step if one is in progress."""
+        if self._depth:
+            self._pending.append(lambda: self.start(intent, caller_uid=caller_uid))
+        else:
+            self.start(intent, caller_uid=caller_uid)
+
+    def request_finish(self, token: str) -> None:
+        """``Activity.finish``: marked at once (no onStart/onResume follow), destroyed after the step."""
+        record = self.find(token)
+        if record is None:
+            return
+        record.finishing = True
+        if self._depth:
+            self._pending.append(lambda: self.finish(token))
+        else:
+            self.finish(token)
+
+    @_operation
+    def app_callback(self, record: ActivityRecord, call: Callable[[], Any]) -> bool:
+        """Deliver an input/other callback to an app as one step (its requests run afterwards)."""
+        return self._guard(self._app(record), call)
+
+    @staticmethod
+    def _alive(record: ActivityRecord) -> bool:
+        """Still in its task: a callback may have finished it (a trampoline activity does)."""
+        return record.state != DESTROYED and record in record.task.records
+
+    def _hidden(self, record: ActivityRecord) -> bool:
+        """Covered by the now-focused activity, so it should stop (not if a callback brought it back)."""
+        return record.state != DESTROYED and record is not self.focused
 
     def _bring_up(self, record: ActivityRecord) -> None:
         """Start/resume a record that already has an instance (or recreate one if its process died)."""
+        if not self._alive(record) or record.finishing:
+            return
         if record.instance is None:
             app, _ = self.process_for(record.package, "activity", record.component)
             record.instance = app.runtime.create_activity(record.info, record.token)
             inst = record.instance
-            if not self._guard(app, lambda: inst.on_create(record.intent)):
+            if not self._guard(app, lambda: inst.on_create(record.intent)) or not self._alive(record):
                 return
         owner = self._app(record)
         started = record.instance
         if record.state in (STOPPED, "INITIALIZING") and not self._guard(owner, started.on_start):
             return
+        if not self._alive(record):
+            return
         record.state = RESUMED
         self._guard(owner, started.on_resume)
 
     # --- start ------------------------------------------------------------------------------------
+    @_operation
     def start(
         self, intent: Intent, *, caller_uid: int = 2000, caller_package: str | None = None
     ) -> StartResult:
@@ -453,7 +537,7 @@ class ActivityManager:
             self._pause(previous)
             self._move_to_front(existing_task)
             self._bring_up(top)
-            if previous is not None and previous is not top:
+            if previous is not None and previous is not top and self._hidden(previous):
                 self._stop(previous)
             self._notify_focus()
             state = "HOT"
@@ -471,7 +555,7 @@ class ActivityManager:
         task = existing_task
         if task is not None and launched.flags & FLAG_ACTIVITY_CLEAR_TASK:
             for r in list(reversed(task.records)):
-                self._destroy(r)
+                self._retire(r)
         if task is None or not task.records:
             if task is not None and task in self.tasks:
                 self.tasks.remove(task)
@@ -484,10 +568,10 @@ class ActivityManager:
         record.instance = app.runtime.create_activity(info, record.token)
         inst = record.instance
         ok = self._guard(app, lambda: inst.on_create(launched))
-        if ok:
+        if ok and self._alive(record) and not record.finishing:
             self._bring_up(record)
-        if previous is not None and previous is not record and previous.state != DESTROYED:
-            self._stop(previous)
+            if previous is not None and previous is not record and self._hidden(previous):
+                self._stop(previous)
         state = "COLD" if cold else "WARM"
         total = app.runtime.launch_time_ms(state)
         if ok and record.state == RESUMED:
@@ -502,7 +586,7 @@ class ActivityManager:
         for above in list(reversed(task.records)):
             if above is record:
                 break
-            self._destroy(above)
+            self._retire(above)
         was_top = record is previous and record.state == RESUMED
         app = self._app(record)
         if was_top:
@@ -515,7 +599,7 @@ class ActivityManager:
             inst = record.instance
             self._guard(app, lambda: inst.on_new_intent(intent))
         self._bring_up(record)
-        if previous is not None and previous is not record and previous.state != DESTROYED:
+        if previous is not None and previous is not record and self._hidden(previous):
             self._stop(previous)
         self._notify_focus()
         if was_top:
@@ -535,6 +619,7 @@ class ActivityManager:
         self.tasks.append(task)
 
     # --- finishing, back, home --------------------------------------------------------------------
+    @_operation
     def finish(self, token: str) -> None:
         """Finish one activity: it pauses, the next one resumes, then it stops and is destroyed."""
         record = self.find(token)
@@ -560,6 +645,7 @@ class ActivityManager:
             if r is not focused and r.state in (RESUMED, PAUSED):
                 self._stop(r)
 
+    @_operation
     def back(self) -> None:
         """KEYCODE_BACK not consumed by the app: finish the top activity (root launcher tasks move back)."""
         record = self.focused
@@ -574,6 +660,7 @@ class ActivityManager:
         else:
             self.finish(record.token)
 
+    @_operation
     def move_task_to_back(self, task: Task) -> None:
         before = self.focused
         self._pause(before)
@@ -584,6 +671,7 @@ class ActivityManager:
         if before is not None:
             self._stop(before)
 
+    @_operation
     def go_home(self) -> None:
         home = next(t for t in self.tasks if t.home)
         before = self.focused
@@ -598,6 +686,7 @@ class ActivityManager:
         self._notify_focus()
 
     # --- stopping apps -----------------------------------------------------------------------------
+    @_operation
     def force_stop(self, package: str, caller_pid: int) -> None:
         pkg = self.device.packages.get(package)
         if pkg is None or any(t.home and t.affinity == package for t in self.tasks):
@@ -620,6 +709,7 @@ class ActivityManager:
                 self.tasks.remove(task)
         pkg.stopped = True
 
+    @_operation
     def kill_background(self, package: str) -> None:
         focused = self.focused
         if focused is not None and focused.package.name == package:

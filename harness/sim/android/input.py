@@ -84,8 +84,7 @@ class InputDispatcher:
         record, inst = self._target()
         if inst is None:
             return
-        app = self.device.activities.processes.get(record.package.name)
-        self.device.activities._guard(app, lambda: inst.on_touch(int(x), int(y), action))
+        self.device.activities.app_callback(record, lambda: inst.on_touch(int(x), int(y), action))
 
     def tap(self, x: int, y: int) -> None:
         self.touch(x, y, ACTION_DOWN)
@@ -98,12 +97,10 @@ class InputDispatcher:
         record, inst = self._target()
         consumed = False
         if inst is not None and not record.task.home:
-            app = self.device.activities.processes.get(record.package.name)
             results: list[bool] = []
-            self.device.activities._guard(
-                app, lambda: results.append(bool(inst.on_key(keycode, ACTION_DOWN)))
-            )
-            self.device.activities._guard(app, lambda: results.append(bool(inst.on_key(keycode, ACTION_UP))))
+            am = self.device.activities
+            am.app_callback(record, lambda: results.append(bool(inst.on_key(keycode, ACTION_DOWN))))
+            am.app_callback(record, lambda: results.append(bool(inst.on_key(keycode, ACTION_UP))))
             consumed = any(results)
         if consumed:
             return
@@ -116,5 +113,4 @@ class InputDispatcher:
         record, inst = self._target()
         if inst is None:
             return
-        app = self.device.activities.processes.get(record.package.name)
-        self.device.activities._guard(app, lambda: inst.on_text(text))
+        self.device.activities.app_callback(record, lambda: inst.on_text(text))

@@ -76,10 +76,15 @@ class Activity:
         self.runtime.log(priority, message, tag)
 
     def finish(self) -> None:
-        self.device.activities.finish(self.token)
+        """Like ``Activity.finish()``: no onStart/onResume follow; destroyed once the current step ends."""
+        self.device.activities.request_finish(self.token)
 
     def start_activity(self, intent: Intent) -> None:
-        self.device.activities.start(intent, caller_uid=self.runtime.process.uid)
+        """Like ``startActivity``: asynchronous — it runs after the callback that asked for it returns.
+
+        Call on the device's event loop (a runtime with its own thread must hop there first).
+        """
+        self.device.activities.request_start(intent, caller_uid=self.runtime.process.uid)
 
 
 class AppRuntime:
