@@ -7,22 +7,8 @@ import pytest
 
 from harness.sim.defold.runtime import DefoldRuntime
 
-
-class LogCapture:
-    """What the runtime wrote to its log (logcat on a device)."""
-
-    def __init__(self) -> None:
-        self.entries: list[tuple[int, str, str]] = []
-
-    def __call__(self, priority: int, tag: str, message: str) -> None:
-        self.entries.append((priority, tag, message))
-
-    def script_lines(self) -> list[str]:
-        prefix = "DEBUG:SCRIPT: "
-        return [m[len(prefix) :] for _, t, m in self.entries if t == "defold" and m.startswith(prefix)]
-
-    def errors(self) -> list[str]:
-        return [m for p, _, m in self.entries if p == 6]
+from .game_fixtures import game_server, start_game  # noqa: F401 - fixtures
+from .projects import LogCapture
 
 
 @pytest.fixture
