@@ -33,7 +33,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         + ", ".join(f"--{k.replace('_', '-')} ${v}" for k, v in ENV.items()),
     )
     env = os.environ.get
-    parser.add_argument("--port", type=int, default=int(env(ENV["port"], "8090")), help="0 picks a free port")
+    parser.add_argument("--port", type=int, default=int(env(ENV["port"], "8980")), help="0 picks a free port")
     parser.add_argument("--db", type=Path, default=env(ENV["db"]), help="SQLite file of entitlements")
     parser.add_argument(
         "--rustore-url",
