@@ -229,3 +229,23 @@ def test_follow_works_on_successive_event_loops(device):
             return io.out
 
         assert f"round-{round_}" in asyncio.run(scenario())
+
+
+def test_since_time_forms(run, device):
+    device.logcat.clear()
+    device.logcat.write("I", "T", "old", pid=1, when=1_700_000_000.0)
+    device.logcat.write("I", "T", "new", pid=1, when=1_700_000_100.5)
+    # 1_700_000_050 is 11-15 01:14:10 in Europe/Moscow
+    assert run(lambda r: r.sh("logcat -v raw -t '2023-11-15 01:14:10.000'")).out == "new\n"
+    assert run(lambda r: r.sh("logcat -v raw -t 1700000050.0")).out == "new\n"
+    assert run(lambda r: r.sh("logcat -v raw -t 'yesterday'")).code != 0
+
+
+def test_ring_buffer_drops_oldest(device):
+    device.logcat.buffer_bytes = 4096
+    device.logcat.clear()
+    for i in range(200):
+        device.logcat.write("I", "Ring", f"entry-{i:03d}", pid=1)
+    kept = [e.message for e in device.logcat.entries(["main"])]
+    assert kept[-1] == "entry-199" and "entry-000" not in kept
+    assert device.logcat.buffer_usage("main") <= 4096

@@ -138,3 +138,13 @@ def test_list_instrumentation(run, device):
 def test_unknown_pm_verb(run):
     r = run(lambda r: r.sh("pm frobnicate"))
     assert r.code == 255 and "Unknown command: frobnicate" in r.err
+
+
+def test_update_kills_the_running_app(run, device):
+    device.install_apk(game_apk(version_code=3))
+    run(lambda r: r.sh("am start -n com.example.game/com.dynamo.android.DefoldActivity"))
+    assert GAME in device.activities.processes
+    newer = game_apk(version_code=4)
+    assert run(lambda r: r.abb(["package", "install", "-S", str(len(newer))], stdin=newer)).out == "Success\n"
+    assert GAME not in device.activities.processes
+    assert device.packages.get(GAME).manifest.version_code == 4

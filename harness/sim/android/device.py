@@ -184,13 +184,25 @@ class AndroidDevice:
         if key == "persist.sys.timezone":
             self.logcat.timezone = value
 
-    def install_apk(self, apk: bytes) -> InstalledPackage:
-        """Install directly from Python (fixtures); shell installs go through ``pm``/``cmd package``."""
-        pkg = self.packages.install(apk)
+    def install_apk(
+        self,
+        apk: bytes,
+        *,
+        allow_downgrade: bool = False,
+        replace: bool = True,
+        installer: str | None = None,
+    ) -> InstalledPackage:
+        """Install or update (fixtures call this; ``pm``/``cmd package`` too). An update kills the
+        running app first, as the package manager does; raises ``InstallError`` on failure."""
+        pkg = self.packages.install(
+            apk, allow_downgrade=allow_downgrade, replace=replace, installer=installer
+        )
+        if pkg.name in self.activities.processes:
+            self.activities.force_stop(pkg.name, self.system_server_pid)
         self.logcat.write(
             "I",
             "PackageManager",
-            f"Package {pkg.name} installed (uid {pkg.uid})",
+            f"installPackageLI: {pkg.name} versionCode={pkg.manifest.version_code} (uid {pkg.uid})",
             pid=self.system_server_pid,
             uid=1000,
         )

@@ -55,22 +55,11 @@ def _install_flags(args: list[str]) -> tuple[dict[str, str | bool], list[str]]:
 
 def _do_install(ctx: Ctx, apk: bytes, opts: dict[str, str | bool]) -> InstalledPackage:
     installer = opts.get("-i")
-    pkg: InstalledPackage = ctx.device.packages.install(
+    pkg: InstalledPackage = ctx.device.install_apk(
         apk,
-        allow_test=True,
         allow_downgrade=bool(opts.get("-d")),
         replace=not opts.get("-R"),
         installer=installer if isinstance(installer, str) else None,
-    )
-    ctx.device.activities.force_stop(
-        pkg.name, ctx.device.shell_pid()
-    ) if pkg.name in ctx.device.activities.processes else None
-    ctx.device.logcat.write(
-        "I",
-        "PackageManager",
-        f"installPackageLI: {pkg.name} versionCode={pkg.manifest.version_code}",
-        pid=ctx.device.system_server_pid,
-        uid=1000,
     )
     return pkg
 
