@@ -223,9 +223,12 @@ def encode(root: Element) -> bytes:
             if dtype == TYPE_STRING:
                 assert raw is not None
                 raw_idx = data = pool.add(raw)
-            sort_key = ANDROID_ATTR_IDS.get(local, 0x7FFFFFFF) if prefix == "android" else -1
+            # aapt2 order: framework attributes by resource id, then the rest (``package``) by name
+            sort_key = (
+                (0, ANDROID_ATTR_IDS.get(local, 0x7FFFFFFF), "") if prefix == "android" else (1, 0, local)
+            )
             attrs.append((sort_key, struct.pack("<IIIHBBI", ns, name_idx, raw_idx, 8, 0, dtype, data)))
-        attrs.sort(key=lambda a: a[0])  # ResXMLTree requires attributes ordered by resource id
+        attrs.sort(key=lambda a: a[0])
         tag_idx = pool.add(el.tag)
         size = 16 + 20 + 20 * len(attrs)
         chunk = node_header(RES_XML_START_ELEMENT_TYPE, size)
