@@ -1,0 +1,145 @@
+"""The game installed and launched on a virtual device through the real adb server.
+
+adb install of the APK built from sample_app/, am start, screencap, input tap, the bridge
+through adb forward, logcat, am force-stop — all with plain adb commands (adbutils).
+"""
+
+from __future__ import annotations
+
+import io
+import queue
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import adbutils
+import pytest
+from PIL import Image
+
+from harness.android.adb import AdbServer
+from harness.sim.defold import register_extension, unregister_extension
+from harness.sim.defold.build import build_apk
+from harness.sim.host import DeviceHost, HostedDevice
+
+from .poco_client import StdPocoClient, bounds_px, walk
+from .rustore_double import RuStoreDouble
+
+SAMPLE_APP = Path(__file__).resolve().parents[2] / "sample_app"
+PACKAGE = "ru.rustore.sample.billing"
+GAME = f"{PACKAGE}/com.dynamo.android.DefoldActivity"
+
+
+class LogWatcher:
+    """Follows ``adb logcat`` on a stream; waits are queue reads, never sleeps."""
+
+    def __init__(self, dev: adbutils.AdbDevice) -> None:
+        self.conn = dev.shell("logcat -v brief defold:D RuStoreHarness:I *:S", stream=True)
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
+        buffer = b""
+        try:
+            while chunk := self.conn.conn.recv(65536):
+                buffer += chunk
+                *complete, buffer = buffer.split(b"\n")
+                for line in complete:
+                    self.lines.put(line.decode("utf-8", "replace").rstrip("\r"))
+        except OSError:
+            pass
+
+    def wait_for(self, pattern: str, timeout: float = 30.0) -> re.Match[str]:
+        regex = re.compile(pattern)
+        for line in self.seen:
+            if m := regex.search(line):
+                return m
+        while True:
+            try:
+                line = self.lines.get(timeout=timeout)
+            except queue.Empty:
+                raise AssertionError(f"no logcat line matching {pattern!r}; saw {self.seen[-10:]}") from None
+            self.seen.append(line)
+            if m := regex.search(line):
+                return m
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+@pytest.fixture
+def device(private_adb: AdbServer) -> Iterator[tuple[HostedDevice, adbutils.AdbDevice]]:
+    host = DeviceHost()
+    try:
+        hosted = host.add_device("pixel-7-api-34")
+        private_adb.connect(hosted.serial)
+        yield hosted, private_adb.client().device(hosted.serial)
+        private_adb.disconnect(hosted.serial)
+    finally:
+        host.close()
+
+
+@pytest.fixture
+def plugin() -> Iterator[RuStoreDouble]:
+    double = RuStoreDouble()
+    register_extension("rustorecore", double.core)
+    register_extension("rustorebilling", double.billing)
+    yield double
+    unregister_extension("rustorecore")
+    unregister_extension("rustorebilling")
+
+
+def test_game_installs_launches_draws_takes_taps_and_stops(device, plugin, tmp_path, private_adb):
+    hosted, dev = device
+    plugin.script["check_purchases_availability"] = [
+        ("rustore_check_purchases_available_success", '{"isAvailable": true}')
+    ]
+    apk = build_apk(SAMPLE_APP, tmp_path / "sample.apk")
+    out = private_adb.run("-s", hosted.serial, "install", str(apk))
+    assert "Success" in out
+    assert f"package:{PACKAGE}" in dev.shell("pm list packages")
+    logs = LogWatcher(dev)
+    try:
+        started = dev.shell(f"am start -W -n {GAME}")
+        assert "Status: ok" in started or "Starting" in started
+        logs.wait_for(r"poco: listening on port 15004")
+
+        # the bridge through adb forward
+        local = dev.forward_port(15004)
+        client = StdPocoClient("127.0.0.1", local)
+        try:
+            screen = tuple(client.call("GetScreenSize"))
+            nodes = {n["name"]: n["payload"] for n in walk(client.call("Dump", True))}
+        finally:
+            client.close()
+        width, height = map(int, dev.shell("wm size").split(":")[-1].strip().split("x"))
+        assert screen == (width, height)
+
+        # what screencap draws matches the bridge's bounds
+        picture = Image.open(io.BytesIO(dev.shell("screencap -p", encoding=None))).convert("RGB")
+        assert picture.size == screen
+        blue = (41, 107, 219)  # btn_* colour (0.16, 0.42, 0.86)
+        for name in ("btn_check", "btn_products", "btn_purchases"):
+            left, top, right, bottom = bounds_px(nodes[name], screen)
+            assert picture.getpixel((int(left) + 3, int(top) + 3)) == blue, name
+            assert picture.getpixel((int(right) - 4, int(bottom) - 4)) == blue, name
+            assert picture.getpixel((int(left) - 3, int((top + bottom) / 2))) != blue, name
+
+        # input tap at the Availability button's centre reaches the GUI script
+        left, top, right, bottom = bounds_px(nodes["btn_check"], screen)
+        dev.shell(f"input tap {int((left + right) / 2)} {int((top + bottom) / 2)}")
+        logs.wait_for(r"DEBUG:SCRIPT: ui: click btn_check")
+        # … whose request reaches the plugin, and the plugin's callback is logged for the harness
+        logs.wait_for(
+            r"RuStoreHarness.*cb seq=1 part=1/1 .* ch=rustore_check_purchases_available_success "
+            r"\|\{\"isAvailable\": true\}"
+        )
+        assert [c[0] for c in plugin.calls].count("check_purchases_availability") == 1
+
+        # am force-stop: the engine runs final (the bridge closes its port) and the process is gone
+        dev.shell(f"am force-stop {PACKAGE}")
+        assert dev.shell(f"pidof {PACKAGE}").strip() == ""
+        assert 15004 not in hosted.model.net.listening_ports()  # type: ignore[attr-defined]
+    finally:
+        logs.close()
