@@ -177,3 +177,14 @@ def test_misc_builtins(run):
     assert run(lambda r: r.sh("uptime")).out.strip().startswith(tuple("0123456789"))
     assert run(lambda r: r.sh("date +%Z")).out in ("MSK\n",)
     assert run(lambda r: r.sh("sleep 0.01; echo done")).out == "done\n"
+
+
+def test_ps_o_fields_and_pgrep(run, device):
+    out = run(lambda r: r.sh("ps -A -o PID,NAME")).out.splitlines()
+    assert out[0].split() == ["PID", "NAME"]
+    pid = device.process_table.pid_of("system_server")
+    assert f"{pid:5d} system_server" in out
+    assert run(lambda r: r.sh("ps -o pid,name -p 1")).out.splitlines()[1].split() == ["1", "init"]
+    assert run(lambda r: r.sh("pgrep -x system_server")).out == f"{pid}\n"
+    assert run(lambda r: r.sh("pgrep -l zygote")).out.splitlines()[0].endswith(" zygote64")
+    assert run(lambda r: r.sh("pgrep -x nothing-here")).code == 1

@@ -304,6 +304,31 @@ def _ps_line(p: Any) -> str:
     )
 
 
+_PS_FIELDS: dict[str, tuple[str, int]] = {  # name → (attribute, width; negative = left-aligned)
+    "USER": ("user", -12),
+    "UID": ("user", -12),
+    "PID": ("pid", 5),
+    "PPID": ("ppid", 5),
+    "VSZ": ("vsz", 10),
+    "RSS": ("rss", 6),
+    "WCHAN": ("wchan", -16),
+    "ADDR": ("addr", 4),
+    "S": ("state", 1),
+    "NAME": ("name", 0),
+    "CMD": ("name", 0),
+    "CMDLINE": ("name", 0),
+    "ARGS": ("name", 0),
+    "COMM": ("name", 0),
+}
+
+
+def _option_value(args: list[str], option: str) -> str | None:
+    if option in args:
+        i = args.index(option)
+        return args[i + 1] if i + 1 < len(args) else None
+    return None
+
+
 @command("ps")
 async def cmd_ps(ctx: Ctx) -> int:
     args = ctx.argv[1:]
@@ -311,15 +336,12 @@ async def cmd_ps(ctx: Ctx) -> int:
         await ctx.out(PS_HELP)
         return 0
     table = ctx.device.process_table
-    procs = table.all()
+    procs: list[Any] = table.all()
+    valued = {v for opt in ("-p", "-o", "-u", "-k") if (v := _option_value(args, opt)) is not None}
     flags = "".join(a[1:] for a in args if a.startswith("-") and not a.startswith("--"))
-    names = [a for a in args if not a.startswith("-")]
-    pids: list[int] = []
-    if "-p" in args:
-        i = args.index("-p")
-        if i + 1 < len(args):
-            pids = [int(x) for x in args[i + 1].split(",") if x.isdigit()]
-            names = [n for n in names if n != args[i + 1]]
+    names = [a for a in args if not a.startswith("-") and a not in valued]
+    pid_text = _option_value(args, "-p")
+    pids = [int(x) for x in pid_text.split(",") if x.isdigit()] if pid_text else []
     if pids:
         procs = [p for p in procs if p.pid in pids]
     elif names:
@@ -330,7 +352,50 @@ async def cmd_ps(ctx: Ctx) -> int:
             _Fake(2000, shell_pid, table.pid_of("adbd") or 470, "sh"),
             _Fake(2000, shell_pid + 1, shell_pid, "ps"),
         ]
-    await ctx.out(PS_HEADER + "".join(_ps_line(p) for p in procs))
+    fields_text = _option_value(args, "-o")
+    if fields_text is None:
+        await ctx.out(PS_HEADER + "".join(_ps_line(p) for p in procs))
+        return 0
+    fields = [f.split("=")[0].split(":")[0].upper() for f in fields_text.split(",") if f]
+    unknown = [f for f in fields if f not in _PS_FIELDS]
+    if unknown:
+        raise UsageError(f"ps: bad -o {unknown[0]}")
+
+    def cell(name: str, value: Any) -> str:
+        width = _PS_FIELDS[name][1]
+        text = str(value)
+        return text.ljust(-width) if width < 0 else text.rjust(width)
+
+    lines = [" ".join(cell(f, f) for f in fields).rstrip() + "\n"]
+    for p in procs:
+        values = {f: getattr(p, _PS_FIELDS[f][0], 0) for f in fields}
+        lines.append(" ".join(cell(f, values[f]) for f in fields).rstrip() + "\n")
+    await ctx.out("".join(lines))
+    return 0
+
+
+@command("pgrep")
+async def cmd_pgrep(ctx: Ctx) -> int:
+    """toybox ``pgrep [-flx] PATTERN``: regex over process names; exit 1 when nothing matches."""
+    import re
+
+    args = ctx.argv[1:]
+    flags = "".join(a[1:] for a in args if a.startswith("-"))
+    patterns = [a for a in args if not a.startswith("-")]
+    if not patterns:
+        raise UsageError("pgrep: Need 1 argument", 2)
+    try:
+        regex = re.compile(patterns[0])
+    except re.error:
+        raise UsageError(f"pgrep: bad regex '{patterns[0]}'", 2) from None
+    hits = [
+        p
+        for p in ctx.device.process_table.all()
+        if (regex.fullmatch(p.name) if "x" in flags else regex.search(p.name))
+    ]
+    if not hits:
+        return 1
+    await ctx.out("".join(f"{p.pid} {p.name}\n" if "l" in flags else f"{p.pid}\n" for p in hits))
     return 0
 
 
