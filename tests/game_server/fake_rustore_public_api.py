@@ -79,6 +79,7 @@ class FakePublicApi:
     purchases: dict[str, FakePurchase] = field(default_factory=dict)
     auth_calls: int = 0
     purchase_calls: int = 0
+    purchase_answer: tuple[int, Any] | None = None  # (status, raw JSON) served instead of the truth
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def register_key(self, key_id: str, private_key: rsa.RSAPrivateKey) -> None:
@@ -90,6 +91,7 @@ class FakePublicApi:
             self.tokens.clear()
             self.purchases.clear()
             self.auth_calls = self.purchase_calls = 0
+            self.purchase_answer = None
 
     def add(self, purchase: FakePurchase) -> FakePurchase:
         self.purchases[purchase.token] = purchase
@@ -142,6 +144,8 @@ class FakePublicApi:
             problem = token_problem(public_token)
             if problem is not None:
                 return problem
+            if self.purchase_answer is not None:
+                return JSONResponse(self.purchase_answer[1], status_code=self.purchase_answer[0])
             if token.count(".") != 1:
                 return envelope("BAD_REQUEST", message="invalid purchase token", status=400)
             found = self.purchases.get(token)

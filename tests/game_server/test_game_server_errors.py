@@ -64,6 +64,30 @@ def test_malformed_body_is_1100(client: httpx.Client, payload: bytes) -> None:
     assert body["type"] == "INVALID_PARAMETERS"
 
 
+def test_oversized_body_is_1100(client: httpx.Client) -> None:
+    big = {**VALID, "padding": "x" * 70_000}
+    body = error_of(client.post("/v1/purchases/validate", json=big), 1100, 400)
+    assert "larger" in str(body["message"])
+
+
+@pytest.mark.parametrize(
+    ("status", "answer"),
+    [
+        (503, {"code": "ERROR", "message": "maintenance", "body": None}),
+        (200, {"code": "OK", "message": None, "body": {"invoice_id": 1}}),  # body lacks what we check
+        (200, ["not", "an", "envelope"]),
+    ],
+    ids=["http-503", "incomplete-body", "not-an-envelope"],
+)
+def test_unusable_rustore_answer_is_502(
+    client: httpx.Client, fake_api: tuple[FakePublicApi, str], buy: Buy, status: int, answer: object
+) -> None:
+    purchase = buy("CONSUMABLE")
+    fake_api[0].purchase_answer = (status, answer)
+    body = error_of(client.post("/v1/purchases/validate", json=claim(purchase)), 9001, 502)
+    assert body["type"] == "RUSTORE_UNAVAILABLE"
+
+
 def test_missing_consume_field_is_1100(client: httpx.Client) -> None:
     response = client.post("/v1/purchases/consume", json={"purchaseId": "p"})
     body = error_of(response, 1100, 400)
