@@ -349,3 +349,23 @@ def test_trampoline_activity_finishing_in_on_create(run, device):
     assert [rec.info.name for rec in focused.task.records] == [GAME_ACTIVITY]
     starts = _lines(device, "ActivityTaskManager")
     assert any(m.endswith(f"from uid {device.packages.get(GAME).uid}") for m in starts)
+
+
+def test_open_uri_from_a_bank_app(run, game):
+    result = game.open_uri(DEEPLINK, from_package=BANK)
+    assert result.outcome == "SUCCESS" and result.component.cls == RETURN_ACTIVITY
+    bank_uid = game.packages.get(BANK).uid
+    assert any(
+        m.startswith(
+            "START u0 {act=android.intent.action.VIEW cat=[android.intent.category.BROWSABLE] dat=example:"
+        )
+        and m.endswith(f"from uid {bank_uid}")
+        for m in _lines(game, "ActivityTaskManager")
+    )
+    assert game.open_uri("nothing://here").outcome == "NOT_RESOLVED"
+
+
+def test_screen_state_for_appium_unlock_checks(run):
+    assert "mShowingLockscreen=false" in run(lambda r: r.sh("dumpsys window policy")).out
+    assert "mWakefulness=Awake" in run(lambda r: r.sh("dumpsys power")).out
+    assert "mInputShown=false" in run(lambda r: r.sh("dumpsys input_method")).out

@@ -8,11 +8,11 @@ import time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from harness.sim.android.activities import ActivityManager
+from harness.sim.android.activities import ActivityManager, StartResult
 from harness.sim.android.display import Display, home_screen
 from harness.sim.android.input import InputDispatcher
 from harness.sim.android.instrumentation import Instrumentation, InstrumentationHandler
-from harness.sim.android.intents import Intent
+from harness.sim.android.intents import FLAG_ACTIVITY_NEW_TASK, Intent
 from harness.sim.android.logcat import Logcat
 from harness.sim.android.net import LoopbackNetwork
 from harness.sim.android.packages import InstalledPackage, PackageManager
@@ -207,6 +207,21 @@ class AndroidDevice:
             uid=1000,
         )
         return pkg
+
+    def open_uri(self, uri: str, from_package: str | None = None) -> StartResult:
+        """Open a link the way a browser or bank app does (``ACTION_VIEW`` + ``BROWSABLE``, new task).
+
+        ``from_package`` makes the start come from that app's uid (non-exported targets refuse it).
+        """
+        caller = self.packages.get(from_package) if from_package else None
+        intent = Intent(
+            "android.intent.action.VIEW",
+            ["android.intent.category.BROWSABLE"],
+            data=uri,
+            flags=FLAG_ACTIVITY_NEW_TASK,
+        )
+        result: StartResult = self.activities.start(intent, caller_uid=caller.uid if caller else 2000)
+        return result
 
     def register_instrumentation(self, component: str, handler: InstrumentationHandler) -> None:
         self.instrumentation.register(component, handler)

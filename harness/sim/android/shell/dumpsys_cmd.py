@@ -57,7 +57,22 @@ async def cmd_dumpsys(ctx: Ctx) -> int:
     if service == "activity":
         return await _activity(ctx, [a for a in rest if not a.startswith("-")])
     if service == "window":
-        await ctx.out(_window(ctx, rest[0] if rest else ""))
+        what = rest[0] if rest else ""
+        await ctx.out(_window_policy() if what == "policy" else _window(ctx, what))
+        return 0
+    if service == "power":
+        await ctx.out(
+            "POWER MANAGER (dumpsys power)\n\nPower Manager State:\n  mWakefulness=Awake\n"
+            "  mWakefulnessChanging=false\n  mIsPowered=true\n  mStayOn=false\n"
+            "  mHoldingDisplaySuspendBlocker=true\n"
+            "Display Power: state=ON\n"
+        )
+        return 0
+    if service == "input_method":
+        await ctx.out(
+            "Current Input Method Manager state:\n  mCurMethodId=com.android.inputmethod.latin/.LatinIME\n"
+            "  mInputShown=false\n  mIsInteractive=true\n"
+        )
         return 0
     if service == "package":
         names = [a for a in rest if not a.startswith("-")]
@@ -161,6 +176,21 @@ def _activities(ctx: Ctx) -> str:
         out.append(f"  ResumedActivity: {focused.describe()}\n")
         out.append(f"  mFocusedApp={focused.describe()}\n")
     return "".join(out)
+
+
+def _window_policy() -> str:
+    """What Appium's isScreenLocked reads: an unlocked, awake phone."""
+    return (
+        "WINDOW MANAGER POLICY STATE (dumpsys window policy)\n"
+        "    mShowingDream=false mDreamingLockscreen=false\n"
+        "    mShowingLockscreen=false\n"
+        "    isStatusBarKeyguard=false\n"
+        "    KeyguardServiceDelegate\n      showing=false\n      showingAndNotOccluded=false\n"
+        "      inputRestricted=false\n      occluded=false\n      secure=false\n      dreaming=false\n"
+        "      systemIsReady=true\n      deviceHasKeyguard=false\n      enabled=true\n"
+        "      offAfterTimeout=false\n      interactiveState=INTERACTIVE_STATE_AWAKE\n"
+        "      screenState=SCREEN_STATE_ON\n"
+    )
 
 
 def _window(ctx: Ctx, what: str) -> str:
