@@ -97,3 +97,15 @@ def test_interactive_pty_echoes_and_edits(run):
 def test_interactive_prompt_follows_cd(run):
     r = run(lambda r: r.sh(None, stdin=b"cd /data/local/tmp\npwd\n"))
     assert "panther:/data/local/tmp $ " in r.out and "/data/local/tmp\n" in r.out
+
+
+def test_echo_interprets_escapes_like_mksh(run):
+    assert run(lambda r: r.sh("echo 'a\\tb'")).out == "a\tb\n"
+    assert run(lambda r: r.sh("echo -E 'a\\tb'")).out == "a\\tb\n"
+    assert run(lambda r: r.sh("echo -n x")).out == "x"
+
+
+def test_ls_inside_a_symlinked_directory_lists_its_contents(run):
+    out = run(lambda r: r.sh("cd /sdcard && ls -la")).out.splitlines()
+    assert out[1].startswith("d") and out[1].endswith(" .")
+    assert any(line.endswith(" Download") for line in out)

@@ -27,10 +27,10 @@ async def cmd_false(ctx: Ctx) -> int:
 async def cmd_echo(ctx: Ctx) -> int:
     args = ctx.argv[1:]
     newline = True
-    escapes = False
+    escapes = True  # mksh's echo interprets backslash escapes unless -E
     while args and re.fullmatch(r"-[neE]+", args[0]):
         newline = newline and "n" not in args[0]
-        escapes = "e" in args[0] or escapes
+        escapes = ("e" in args[0] or escapes) and "E" not in args[0]
         args = args[1:]
     text = " ".join(args)
     if escapes:

@@ -57,7 +57,7 @@ async def cmd_ls(ctx: Ctx) -> int:
             await ctx.err(f"ls: {name}: No such file or directory\n")
             status = 1
             continue
-        if "l" in flags and lnode.is_link and not name.endswith("/"):
+        if "l" in flags and lnode.is_link and names and not name.endswith(("/", ".")):
             await ctx.out(_long_line(ctx, name, path) + "\n")
             continue
         if not node.is_dir or "d" in flags:
@@ -73,7 +73,8 @@ async def cmd_ls(ctx: Ctx) -> int:
         if "l" in flags:
             await ctx.out(f"total {len(entries) * 8}\n")
             for entry in entries:
-                child = path if entry == "." else fs.normalize(entry, path)
+                real = fs.realpath(path)
+                child = {".": real, "..": fs.normalize("..", real)}.get(entry) or fs.normalize(entry, real)
                 await ctx.out(_long_line(ctx, entry, child) + "\n")
         else:
             await ctx.out("".join(f"{e}\n" for e in entries))
