@@ -80,3 +80,24 @@ def test_streaming_logcat_sees_entries_written_from_another_thread(phone):
         assert b"I/FromTest( 4321): written-by-the-test-thread" in seen
     finally:
         conn.close()
+
+
+@pytest.mark.parametrize(
+    "features",
+    [("shell_v2", "cmd", "stat_v2"), ()],
+    ids=["exec-cmd-install", "legacy-push-install"],
+)
+def test_install_paths_without_abb(private_adb, tmp_path, features):
+    """adb falls back to ``exec:cmd package 'install' -S N`` and, with no features, to push + ``pm install``."""
+    apk = tmp_path / "game.apk"
+    apk.write_bytes(game_apk())
+    with DeviceHost() as host:
+        dev = host.add_device("pixel-7-api-34", features=features)
+        private_adb.connect(dev.serial)
+        try:
+            out = private_adb.run("-s", dev.serial, "install", "-r", str(apk))
+            assert "Success" in out
+            assert dev.model.packages.get("com.example.game") is not None
+            assert dev.model.fs.listdir("/data/local/tmp") == []  # the legacy path removes its copy
+        finally:
+            private_adb.disconnect(dev.serial)
