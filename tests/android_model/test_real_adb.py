@@ -88,7 +88,7 @@ def test_streaming_logcat_sees_entries_written_from_another_thread(phone):
     ids=["exec-cmd-install", "legacy-push-install"],
 )
 def test_install_paths_without_abb(private_adb, tmp_path, features):
-    """adb falls back to ``exec:cmd package 'install' -S N`` and, with no features, to push + ``pm install``."""
+    """Without abb, adb uses ``exec:cmd package 'install' -S N``; with no features, push + ``pm install``."""
     apk = tmp_path / "game.apk"
     apk.write_bytes(game_apk())
     with DeviceHost() as host:
