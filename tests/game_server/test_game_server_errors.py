@@ -224,3 +224,13 @@ def test_fake_is_really_checking_signatures(fake_api: tuple[FakePublicApi, str])
     )
     assert response.status_code in (400, 401)
     assert state.auth_calls == 1
+
+
+def test_rustore_calls_are_logged_under_the_callers_request_id(
+    client: httpx.Client, buy: Buy, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="game_server")
+    response = client.post("/v1/purchases/validate", json=claim(buy("CONSUMABLE")))
+    request_id = response.headers["X-Request-Id"]
+    signed_in = [r.getMessage() for r in caplog.records if "signed in" in r.getMessage()]
+    assert signed_in and all(f"request_id={request_id}" in line for line in signed_in)

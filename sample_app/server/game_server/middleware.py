@@ -16,6 +16,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from game_server.errors import ErrorCode, error_body
+from game_server.request_context import current_request_id
 
 log = logging.getLogger("game_server.http")
 
@@ -39,6 +40,7 @@ class RequestContextMiddleware:
         # Keep a caller's id (the game may log its own) only when it is short and harmless.
         request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
+        current_request_id.set(request_id)
         started = time.perf_counter()
         status = 0
         logged = False

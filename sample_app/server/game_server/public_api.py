@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from game_server.purchase import PublicPurchase, PurchaseFormatError, parse_purchase
+from game_server.request_context import current_request_id
 from game_server.settings import GameServerSettings
 
 log = logging.getLogger("game_server.public_api")
@@ -113,6 +114,9 @@ class PublicApiClient:
         ttl = body.get("ttl", 900)
         ttl_s = float(ttl) if isinstance(ttl, int | float) else 900.0
         self.auth_count += 1
+        log.info(
+            "request_id=%s signed in to the RuStore public API (ttl %s s)", current_request_id.get(), ttl_s
+        )
         refresh_in = max(ttl_s - self._settings.token_refresh_margin_s, ttl_s / 2)
         return _Token(jwe=body["jwe"], refresh_at=time.monotonic() + refresh_in)
 
@@ -137,7 +141,11 @@ class PublicApiClient:
         jwe = self._current_token()
         response = self._send("GET", path, headers={"Public-Token": jwe})
         if response.status_code == 401:
-            log.info("public API answered 401 (%s); re-authenticating", _envelope(response).get("message"))
+            log.info(
+                "request_id=%s public API answered 401 (%s); signing in again",
+                current_request_id.get(),
+                _envelope(response).get("message"),
+            )
             jwe = self._current_token(stale=jwe)
             response = self._send("GET", path, headers={"Public-Token": jwe})
         envelope = _envelope(response)

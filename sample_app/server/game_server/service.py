@@ -16,6 +16,7 @@ from game_server.public_api import (
     PurchaseTokenRejected,
 )
 from game_server.purchase import PublicPurchase
+from game_server.request_context import current_request_id
 from game_server.store import Entitlement, EntitlementStore, now_iso
 
 log = logging.getLogger("game_server.service")
@@ -88,7 +89,7 @@ def _public_api_errors() -> Iterator[None]:
             ErrorCode.CONSUME_FAILED, "RuStore rejected the purchase token", Reason.TOKEN_INVALID
         ) from exc
     except PublicApiUnavailable as exc:
-        log.warning("RuStore public API unavailable: %s", exc)
+        log.warning("request_id=%s RuStore public API unavailable: %s", current_request_id.get(), exc)
         raise ApiError(
             ErrorCode.RUSTORE_UNAVAILABLE, "RuStore public API is unavailable, retry later"
         ) from exc
