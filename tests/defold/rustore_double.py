@@ -27,6 +27,7 @@ class RuStoreDouble:
         self._subscribers: list[tuple[str, Any, Any]] = []
         self._queue: deque[Emission] = deque()
         self._ctx: ExtensionContext | None = None
+        self.intents: list[str | None] = []  # data URIs RuStoreIntentFilterActivity handed over
 
     def emit(self, channel: str, value: str) -> None:
         self._queue.append((channel, value))
@@ -55,6 +56,7 @@ class RuStoreDouble:
                         ctx.call(inst, fn, channel.encode(), value.encode("utf-8", "surrogatepass"))
 
         ctx.on_update(drain)
+        ctx.on_new_intent(lambda intent: self.intents.append(intent.data))
         funcs: dict[str, Callable[..., Any]] = {"connect": connect}
         for level in ("verbose", "debug", "info", "warning", "error"):
             funcs[f"log_{level}"] = logger(level)

@@ -137,6 +137,14 @@ def test_game_installs_launches_draws_takes_taps_and_stops(device, plugin, tmp_p
         )
         assert [c[0] for c in plugin.calls].count("check_purchases_availability") == 1
 
+        # the bank app's return deeplink reaches RuStoreIntentFilterActivity, which hands it to the
+        # plugin and brings the running game back (CONTRACT §7) without restarting the engine
+        uri = "rustoresample://rustore.billing.sdk/return?invoiceId=42"
+        dev.shell(f"am start -W -a android.intent.action.VIEW -d '{uri}'")
+        assert plugin.intents == [uri]
+        assert GAME.split("/")[1] in dev.shell("dumpsys activity activities | grep -i resumed")
+        assert sum("poco: listening" in line for line in logs.seen) == 1
+
         # am force-stop: the engine runs final (the bridge closes its port) and the process is gone
         dev.shell(f"am force-stop {PACKAGE}")
         assert dev.shell(f"pidof {PACKAGE}").strip() == ""

@@ -352,3 +352,19 @@ def test_second_purchase_while_one_is_in_flight_is_117_without_sdk_call(start_ga
     game.settle(3)
     assert [c[1][0] for c in plugin.calls if c[0] == "purchase_product"] == ["con1"]
     assert game.iap_lines() == ["iap code=117 name=IAP_IN_PROGRESS_ERROR seq=- product=con2"]
+
+
+def test_theme_and_error_dialog_switches_reach_the_plugin(start_game):
+    plugin = RuStoreDouble()
+    game = start_game(plugin)
+    scene = game.rt.scenes()[0]
+    for button in ("btn_theme", "btn_errors"):
+        cx, cy = scene.screen_rect(scene.by_id(button).nid, game.rt.screen_size).center
+        game.rt.tap(cx, game.rt.screen_size[1] - cy)
+        game.settle(3)
+    assert ("set_theme", (1,)) in plugin.calls and ("set_error_handling", (False,)) in plugin.calls
+    texts = game.rt.eval_in(
+        "/main#gui",
+        'return gui.get_text(gui.get_node("lbl_theme")) .. "|" .. gui.get_text(gui.get_node("lbl_errors"))',
+    )
+    assert texts == "Theme: Light|Error dialogs: off"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from .projects import ProjectBuilder
 
 
@@ -170,3 +172,44 @@ def test_host_escape_hatches_are_closed(start_runtime):
     """)
     )
     assert log.script_lines() == ["nil\tnil\tnil\tnil\ttrue"]
+
+
+def test_gui_nodes_animate_clone_and_delete(start_runtime):
+    from .projects import Node
+
+    files = (
+        ProjectBuilder()
+        .gui_object(
+            "hud",
+            [Node("box", 100, 100, 50, 50), Node("child", 10, 0, 10, 10, parent="box")],
+            """
+        function init(self)
+            local box = gui.get_node("box")
+            gui.animate(box, "position.x", 200, gui.EASING_LINEAR, 0.5, 0, function(self, node)
+                print("done", gui.get_position(node).x, node == box)
+            end)
+            local copy = gui.clone_tree(box)
+            gui.set_id(copy[hash("box")], "box2")
+            print("clone", gui.get_node("box2") == copy[hash("box")],
+                  gui.get_parent(copy[hash("child")]) == copy[hash("box")])
+            gui.delete_node(copy[hash("box")])
+            print("deleted", pcall(gui.get_node, "box2"))
+            local n = gui.new_text_node(vmath.vector3(1, 2, 0), "hi")
+            print("new", gui.get_text(n), gui.get_type(n) == gui.TYPE_TEXT)
+        end
+        function update(self) end
+        """,
+        )
+        .build()
+    )
+    rt, log = start_runtime(files)
+    assert log.script_lines()[0] == "clone\ttrue\ttrue"
+    assert (
+        log.script_lines()[1].startswith("deleted\tfalse\t") and "No such node: box2" in log.script_lines()[1]
+    )
+    assert log.script_lines()[2] == "new\thi\ttrue"
+    rt.step(15)  # half way through the 0.5 s animation
+    x = rt.eval_in("/hud#gui", 'return gui.get_position(gui.get_node("box")).x')
+    assert x == pytest.approx(150.0)
+    rt.step(15)
+    assert log.script_lines()[3:] == ["done\t200\ttrue"]

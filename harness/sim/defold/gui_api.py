@@ -276,7 +276,9 @@ class GuiApi:
                 self.animations.remove(anim)
                 continue
             anim.elapsed += dt
-            t = 1.0 if anim.duration <= 0 else min(max(anim.elapsed - anim.delay, 0.0) / anim.duration, 1.0)
+            progress = anim.elapsed - anim.delay
+            done = anim.duration <= 0 or progress >= anim.duration - 1e-9  # frames sum to the duration
+            t = 1.0 if done else max(progress, 0.0) / anim.duration
             node.props[anim.prop] = [s + (e - s) * t for s, e in zip(anim.start, anim.target, strict=True)]
             if t >= 1.0:
                 self.animations.remove(anim)
