@@ -1,17 +1,136 @@
-"""The pytest plugin (entry point ``pytest11: rustore_harness``)."""
+"""The pytest plugin (entry point ``pytest11: rustore_harness``); reference: docs/plugin.md.
+
+Fixtures live in ``fixtures_*`` modules listed in ``pytest_plugins`` below; a new area
+(Appium sessions, the game's page object, billing flows) adds its module to that list.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Generator
+from typing import Any
+
 import pytest
+
+from harness.plugin.keys import ATTEMPTS_NOTE, KEPT, REPORTS
+from harness.plugin.options import add_options
+from harness.plugin.session import RUN_DIR_KEY, SESSION_KEY, HarnessSession, harness_session
+from harness.plugin.targets import DeviceTarget
+from harness.pool import xdist_group
+from harness.report.extras import html_extras
+
+pytest_plugins = [
+    "harness.plugin.fixtures_device",
+    "harness.plugin.fixtures_callbacks",
+    "harness.plugin.fixtures_store",
+    "harness.plugin.fixtures_artifacts",
+]
+
+MARKERS = (
+    "needs_store_controls: the test steers the store (sandbox); skipped on pools without one",
+    "min_sdk(level): the test needs Android API `level` or newer; skipped on older devices",
+)
+
+__all__ = ["DeviceTarget"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("rustore-harness", "RuStore payments harness")
-    group.addoption(
-        "--devices-file",
-        default="devices.yaml",
-        help="device pool configuration (default: devices.yaml)",
+    add_options(parser)
+
+
+class _XdistHooks:
+    """Registered only when pytest-xdist is loaded (its hooks are unknown otherwise)."""
+
+    @pytest.hookimpl
+    def pytest_configure_node(self, node: Any) -> None:
+        node.workerinput[RUN_DIR_KEY] = str(harness_session(node.config).run_dir)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for marker in MARKERS:
+        config.addinivalue_line("markers", marker)
+    session = HarnessSession.create(config)
+    config.stash[SESSION_KEY] = session
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_XdistHooks(), "rustore-harness-xdist")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Options that name devices are checked before collection: a typo is one line, not a traceback."""
+    harness = harness_session(session.config)
+    if harness.options.device_filter or harness.options.device_mode == "each":
+        harness.device_specs()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    session = config.stash.get(SESSION_KEY, None)
+    if session is not None:
+        session.finish()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``--device-mode each``: every device-using test once per device, the device in its id."""
+    session = harness_session(metafunc.config)
+    if session.options.device_mode != "each" or "device" not in metafunc.fixturenames:
+        return
+    specs = session.device_specs()
+    metafunc.parametrize(
+        "device", [s.id for s in specs], indirect=True, scope="session", ids=[s.label or s.id for s in specs]
     )
-    group.addoption(
-        "--pool", default=None, help="pool name from the devices file (default: its default pool)"
-    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if harness_session(config).options.device_mode != "each":
+        return
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "device" in callspec.params:
+            item.add_marker(pytest.mark.xdist_group(xdist_group(str(callspec.params["device"]))))
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("needs_store_controls") is not None:
+        from harness.plugin.fixtures_store import no_store_reason
+
+        reason = no_store_reason(harness_session(item.config))
+        if reason:
+            pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _harness_min_sdk(request: pytest.FixtureRequest) -> None:
+    marker = request.node.get_closest_marker("min_sdk")
+    if marker is None:
+        return
+    level = int(marker.args[0]) if marker.args else int(marker.kwargs["level"])
+    target: DeviceTarget = request.getfixturevalue("device")
+    if target.android is None:
+        pytest.skip(f"min_sdk({level}): the API level of remote device {target.name} is unknown to adb")
+    if target.android.sdk < level:
+        pytest.skip(f"min_sdk({level}): device {target.name} runs API {target.android.sdk}")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    """Judge the callbacks right after the test body, so a contract violation fails the test itself."""
+    result = yield
+    recorder = getattr(item, "funcargs", {}).get("callbacks")
+    if recorder is None:
+        return result
+    recorder.flush()
+    deviations = [f"#{e.index} seq={e.seq} {d}" for e, d in recorder.deviations]
+    if deviations and not recorder.strict:
+        item.add_report_section("call", "callback contract deviations", "\n".join(deviations))
+    recorder.assert_clean()
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+    report: pytest.TestReport = yield
+    item.stash.setdefault(REPORTS, {})[report.when] = report
+    if report.when == "teardown":
+        kept = item.stash.get(KEPT, {})
+        extras = html_extras(kept, item.stash.get(ATTEMPTS_NOTE, ""))
+        if extras:
+            report.extras = [*getattr(report, "extras", []), *extras]  # type: ignore[attr-defined]
+    return report

@@ -1,0 +1,205 @@
+"""A device's logcat as one live stream: fanned out to subscribers, kept for per-test excerpts.
+
+One ``logcat -v threadtime -T <device now>`` connection per device per run (Mobly's logcat
+service does the same), read by one thread. Each line is decoded with
+``errors="surrogateescape"``: logcat may carry bytes that are not UTF-8 (CESU-8 from JNI,
+docs/callback-log-format.md), and replacing them with U+FFFD would destroy a callback
+payload; surrogateescape keeps every byte so the frame reader can recover them.
+
+Lines go to every subscriber (e.g. ``CallbackRecorder.feed``) as they arrive, and into a
+bounded buffer numbered from the start of the stream, so a test can take a ``mark()`` at its
+start and an ``excerpt(mark)`` at its end. Waiting for a line is a Condition, never a poll.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import adbutils
+
+Subscriber = Callable[[str], None]
+DEFAULT_MAX_LINES = 50_000
+
+
+def decode_line(raw: bytes) -> str:
+    """Bytes → str keeping every undecodable byte (round-trips with ``surrogateescape``)."""
+    return raw.decode("utf-8", errors="surrogateescape").rstrip("\r")
+
+
+@dataclass(frozen=True)
+class LogMark:
+    """A position in the stream: the number of lines read before it."""
+
+    index: int
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    lines: list[str]
+    dropped: int  # lines since the mark that no longer fit in the buffer
+
+    def text(self) -> str:
+        head = f"… {self.dropped} earlier line(s) dropped from the buffer …\n" if self.dropped else ""
+        body = "\n".join(
+            line.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for line in self.lines
+        )
+        return head + body + ("\n" if self.lines else "")
+
+
+class LogcatStream:
+    """Follow one device's logcat from now on, in a background thread."""
+
+    def __init__(
+        self,
+        device: adbutils.AdbDevice,
+        *,
+        args: str = "-v threadtime",
+        max_lines: int = DEFAULT_MAX_LINES,
+    ) -> None:
+        self.device = device
+        self.args = args
+        self._buffer: deque[str] = deque(maxlen=max_lines)
+        self._count = 0  # lines read since the stream started
+        self._cond = threading.Condition()
+        self._subscribers: list[Subscriber] = []
+        self._conn: adbutils.AdbConnection | None = None
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self.ended = threading.Event()
+        self.error: BaseException | None = None
+        self.subscriber_errors: list[str] = []
+
+    # ------------------------------------------------------------ lifecycle
+
+    def start(self) -> LogcatStream:
+        """Open the stream at the device's current time (old entries are not replayed)."""
+        if self._thread is not None:
+            return self
+        since = self._device_now()
+        command = f"logcat {self.args}" + (f" -T {since}" if since else " -T 1")
+        conn = self.device.shell(command, stream=True)
+        assert isinstance(conn, adbutils.AdbConnection)
+        self._conn = conn
+        self._thread = threading.Thread(target=self._run, name=f"logcat-{self.device.serial}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Close the connection; the reader thread sees EOF and ends."""
+        self._stopping.set()
+        if self._conn is not None:
+            self._conn.close()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self.ended.set()
+        with self._cond:
+            self._cond.notify_all()
+
+    def __enter__(self) -> LogcatStream:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _device_now(self) -> str | None:
+        """Device local time, quoted for ``logcat -T``; None if ``date`` cannot say.
+
+        The ``MM-DD hh:mm:ss.mmm`` form is read in the device's zone by logcat itself, so it
+        does not depend on how ``date +%s`` treats zones.
+        """
+        try:
+            out = str(self.device.shell("date '+%m-%d %H:%M:%S'", timeout=10.0)).strip()
+        except adbutils.AdbError:
+            return None
+        return f"'{out}.000'" if re.fullmatch(r"\d\d-\d\d \d\d:\d\d:\d\d", out) else None
+
+    # ------------------------------------------------------------ reading
+
+    def _run(self) -> None:
+        assert self._conn is not None
+        pending = b""
+        try:
+            while True:
+                chunk = self._conn.conn.recv(65536)
+                if not chunk:
+                    break
+                pending += chunk
+                *lines, pending = pending.split(b"\n")
+                for raw in lines:
+                    self._publish(decode_line(raw))
+            if pending:
+                self._publish(decode_line(pending))
+        except OSError as exc:
+            if not self._stopping.is_set():
+                self.error = exc
+        finally:
+            self.ended.set()
+            with self._cond:
+                self._cond.notify_all()
+
+    def _publish(self, line: str) -> None:
+        with self._cond:
+            self._buffer.append(line)
+            self._count += 1
+            subscribers = list(self._subscribers)
+            self._cond.notify_all()
+        for subscriber in subscribers:
+            try:
+                subscriber(line)
+            except Exception as exc:  # one broken consumer must not stop the others
+                self.subscriber_errors.append(f"{subscriber!r}: {type(exc).__name__}: {exc}")
+
+    # ------------------------------------------------------------ consumers
+
+    def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
+        """Receive every new line (on the reader thread); returns the function that unsubscribes."""
+        with self._cond:
+            self._subscribers.append(subscriber)
+
+        def unsubscribe() -> None:
+            with self._cond:
+                if subscriber in self._subscribers:
+                    self._subscribers.remove(subscriber)
+
+        return unsubscribe
+
+    def mark(self) -> LogMark:
+        with self._cond:
+            return LogMark(self._count)
+
+    def excerpt(self, since: LogMark) -> Excerpt:
+        """Lines read since `since` (those still in the buffer)."""
+        with self._cond:
+            first_kept = self._count - len(self._buffer)
+            start = max(since.index, first_kept)
+            lines = list(self._buffer)[start - first_kept :]
+            return Excerpt(lines, dropped=start - since.index)
+
+    def wait_for(
+        self, pattern: str | re.Pattern[str], since: LogMark | None = None, timeout: float = 30.0
+    ) -> str:
+        """The first line since `since` that matches (``re.search``); TimeoutError otherwise."""
+        regex = re.compile(pattern) if isinstance(pattern, str) else pattern
+        start = (since or self.mark()).index
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                first_kept = self._count - len(self._buffer)
+                for line in list(self._buffer)[max(start - first_kept, 0) :]:
+                    if regex.search(line):
+                        return line
+                start = max(start, self._count)
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self.ended.is_set():
+                    why = "stream ended" if self.ended.is_set() else f"{timeout:g}s passed"
+                    raise TimeoutError(f"no logcat line matching {regex.pattern!r} ({why})")
+                self._cond.wait(remaining)

@@ -1,0 +1,126 @@
+"""Device fixtures: the devices file, the pool, the leased device, its adb service and logcat.
+
+Scopes are deliberate: a device is leased once per xdist worker (session) because leasing,
+health checks and app installs are slow and a device holds no per-test state the harness
+cannot reset; tests get isolation from function-scoped fixtures built on top (``callbacks``,
+and later ``app``). In ``--device-mode each`` the session fixture ``device`` is parametrized
+over the pool, so pytest swaps the lease when the device changes and test ids name the device.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from harness.android.device import AndroidDevice
+from harness.android.health import DEFAULT_MIN_SDK, health_reason
+from harness.android.logcat import LogcatStream
+from harness.config import DevicesConfig, VirtualPool
+from harness.plugin.session import HarnessSession, harness_session, worker_id
+from harness.plugin.targets import DeviceTarget, emulator_serial, ensure_virtual_pool
+from harness.pool import DevicePool, NoDeviceAvailable
+
+EACH_MODE_WAIT_S = 900.0  # another worker may hold the device for its share of the tests
+
+
+@pytest.fixture(scope="session")
+def _harness(request: pytest.FixtureRequest) -> HarnessSession:
+    return harness_session(request.config)
+
+
+@pytest.fixture(scope="session")
+def harness_config(_harness: HarnessSession) -> DevicesConfig:
+    """The parsed devices file (``--devices-file``); secrets inside stay masked when printed."""
+    return _harness.devices_config()
+
+
+@pytest.fixture(scope="session")
+def device_pool(_harness: HarnessSession, harness_config: DevicesConfig) -> DevicePool:
+    """The selected pool's devices, leasable across xdist workers (a virtual pool is started once)."""
+    pool = harness_config.pool(_harness.options.pool)
+    specs = _harness.device_specs()
+    serials: dict[str, str | None] = {}
+    if isinstance(pool, VirtualPool):
+        with _harness.lock("virtual-pool"):
+            running, services, started_in = ensure_virtual_pool(pool, _harness.adb())
+            if started_in is not None:
+                _harness.record_started_pool(started_in, by=worker_id())
+        _harness.extras["services"] = services
+        everything = harness_config.devices(_harness.pool_name)
+        by_index = dict(zip((s.id for s in everything), running, strict=False))
+        serials = {s.id: by_index.get(s.id) for s in specs}
+    else:
+        for spec in specs:
+            if spec.kind == "adb":
+                serials[spec.id] = spec.id
+            elif spec.kind == "emulator":
+                serials[spec.id] = emulator_serial(spec.id, _harness.adb())
+            else:
+                serials[spec.id] = None
+    _harness.extras["serials"] = serials
+    _harness.extras["specs"] = {s.id: s for s in specs}
+    return DevicePool([s.id for s in specs], _harness.run_dir / "pool" / _harness.pool_name)
+
+
+def _health_check(session: HarnessSession) -> object:
+    serials: dict[str, str | None] = session.extras["serials"]
+    specs = session.extras["specs"]
+
+    def check(device_id: str) -> str | None:
+        spec = specs[device_id]
+        if spec.kind == "remote":
+            return None  # reached through Appium; its session is its health check
+        serial = serials.get(device_id)
+        if serial is None:
+            if spec.kind == "emulator":
+                return f"AVD {device_id} is not running: start it with `emulator -avd {device_id}`"
+            return f"{device_id} is not attached (the running virtual pool has fewer devices)"
+        real = spec.kind in ("adb", "emulator")
+        return health_reason(AndroidDevice(serial, session.adb()), min_sdk=DEFAULT_MIN_SDK, real_device=real)
+
+    return check
+
+
+@pytest.fixture(scope="session")
+def device(
+    request: pytest.FixtureRequest, _harness: HarnessSession, device_pool: DevicePool
+) -> Iterator[DeviceTarget]:
+    """The device this worker leased (health-checked; an unhealthy one is quarantined for the run)."""
+    wanted: str | None = getattr(request, "param", None)
+    check = _health_check(_harness)
+    try:
+        if wanted is None:
+            lease = device_pool.lease(worker_id(), check, timeout=0.0)  # type: ignore[arg-type]
+        else:
+            lease = device_pool.lease_device(wanted, worker_id(), check, timeout=EACH_MODE_WAIT_S)  # type: ignore[arg-type]
+    except NoDeviceAvailable as exc:
+        pytest.fail(
+            f"pool {_harness.pool_name!r}: {exc}\n(hint: run with at most as many xdist workers as devices)",
+            pytrace=False,
+        )
+    serial = _harness.extras["serials"].get(lease.device_id)
+    android = AndroidDevice(serial, _harness.adb(), pool=_harness.pool_name) if serial else None
+    target = DeviceTarget(_harness.extras["specs"][lease.device_id], serial, android)
+    try:
+        yield target
+    finally:
+        lease.release()
+
+
+@pytest.fixture(scope="session")
+def adb_device(device: DeviceTarget) -> AndroidDevice:
+    """The leased device's adb service object (skips on a remote pool, which has no adb)."""
+    if device.android is None:
+        pytest.skip(f"device {device.name} of pool {device.pool!r} ({device.kind}) has no adb connection")
+    return device.android
+
+
+@pytest.fixture(scope="session")
+def logcat(adb_device: AndroidDevice) -> Iterator[LogcatStream]:
+    """The device's logcat from the lease on, one stream per device per run."""
+    stream = LogcatStream(adb_device.ad).start()
+    try:
+        yield stream
+    finally:
+        stream.stop()

@@ -1,0 +1,41 @@
+"""``store``: the RuStore sandbox's control API, on pools whose store the harness controls.
+
+Only a virtual pool has one (the sandbox decides outcomes, errors and time). On phones,
+emulators and farms the real RuStore answers, so a test that needs the controls is skipped
+with the reason rather than run against a store it cannot steer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from harness.plugin.session import HarnessSession
+from harness.pool import DevicePool
+from harness.sim.sandbox.client import SandboxClient
+
+
+def no_store_reason(session: HarnessSession) -> str | None:
+    if session.pool_kind == "virtual":
+        return None
+    return (
+        f"needs store controls: pool {session.pool_name!r} is {session.pool_kind}, whose store is the real "
+        "RuStore; run with a virtual pool (--pool virtual)"
+    )
+
+
+@pytest.fixture(scope="session")
+def store(_harness: HarnessSession, device_pool: DevicePool) -> Iterator[SandboxClient]:
+    """SandboxClient of the virtual pool's sandbox (reset, outcomes, forced errors, clock…)."""
+    reason = no_store_reason(_harness)
+    if reason:
+        pytest.skip(reason)
+    url = _harness.extras.get("services", {}).get("sandbox_url")
+    if not url:
+        pytest.skip("needs store controls: the running virtual pool has no sandbox (started --devices-only)")
+    client = SandboxClient(url)
+    try:
+        yield client
+    finally:
+        client.close()

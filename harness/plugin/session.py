@@ -1,0 +1,130 @@
+"""What one pytest run shares across its fixtures and xdist workers.
+
+The controller process (plain pytest, or xdist's master) creates the run directory and hands
+it to workers (``workerinput``); leases, quarantine and the virtual-pool ownership record
+live there, so every worker sees the same run. The controller alone stops a virtual pool the
+run started, in ``pytest_unconfigure``, after every worker has finished with it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from filelock import FileLock
+
+from harness.android.adb import AdbServer
+from harness.config import ConfigError, DevicesConfig, DeviceSpec, load_config
+from harness.plugin.options import HarnessOptions, read_options
+
+RUN_DIR_KEY = "harness_run_dir"
+OWNER_FILE = "virtual-pool.json"
+
+
+def worker_id() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@dataclass
+class HarnessSession:
+    options: HarnessOptions
+    run_dir: Path
+    is_controller: bool
+    _config: DevicesConfig | None = None
+    _config_error: str | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def create(cls, config: pytest.Config) -> HarnessSession:
+        options = read_options(config)
+        workerinput = getattr(config, "workerinput", None)
+        if workerinput is not None and RUN_DIR_KEY in workerinput:
+            return cls(options, Path(workerinput[RUN_DIR_KEY]), is_controller=False)
+        run_dir = Path(tempfile.mkdtemp(prefix="rustore-harness-run-"))
+        return cls(options, run_dir, is_controller=workerinput is None)
+
+    # ------------------------------------------------------------ devices file
+
+    def devices_config(self) -> DevicesConfig:
+        """The devices file, loaded once; a bad file is one clear message, never a traceback."""
+        if self._config is None and self._config_error is None:
+            try:
+                self._config = load_config(self.options.devices_file)
+                self._config.pool(self.options.pool)  # an unknown --pool fails here, once
+            except ConfigError as exc:
+                self._config_error = str(exc)
+        if self._config_error is not None:
+            raise pytest.UsageError(self._config_error)
+        assert self._config is not None
+        return self._config
+
+    @property
+    def pool_name(self) -> str:
+        return self.options.pool or self.devices_config().default_pool
+
+    @property
+    def pool_kind(self) -> str:
+        return str(self.devices_config().pool(self.options.pool).kind)
+
+    def device_specs(self) -> list[DeviceSpec]:
+        """The pool's devices after the `--device` filter (ids, labels or serials)."""
+        specs = self.devices_config().devices(self.pool_name)
+        wanted = set(self.options.device_filter)
+        if not wanted:
+            return specs
+        chosen = [s for s in specs if s.id in wanted or (s.label and s.label in wanted)]
+        if len(chosen) < len(wanted) and self.pool_kind == "virtual":
+            from harness.plugin.targets import virtual_serials
+
+            serials = virtual_serials(self.adb())
+            chosen += [
+                s for s, serial in zip(specs, serials, strict=False) if serial in wanted and s not in chosen
+            ]
+        if not chosen:
+            known = ", ".join(s.label or s.id for s in specs)
+            raise pytest.UsageError(
+                f"--device {', '.join(sorted(wanted))}: no such device in pool {self.pool_name!r} ({known})"
+            )
+        return chosen
+
+    def adb(self) -> AdbServer:
+        return AdbServer.from_environment()
+
+    # ------------------------------------------------------------ virtual pool ownership
+
+    def lock(self, name: str) -> FileLock:
+        return FileLock(str(self.run_dir / f"{name}.lock"))
+
+    def record_started_pool(self, state_dir: Path, by: str) -> None:
+        (self.run_dir / OWNER_FILE).write_text(json.dumps({"state_dir": str(state_dir), "started_by": by}))
+
+    def started_pool(self) -> dict[str, str] | None:
+        try:
+            data = json.loads((self.run_dir / OWNER_FILE).read_text())
+        except FileNotFoundError:
+            return None
+        return data if isinstance(data, dict) else None
+
+    def finish(self) -> None:
+        """Controller only: stop a virtual pool this run started; remove the run directory."""
+        if not self.is_controller:
+            return
+        owner = self.started_pool()
+        if owner is not None:
+            from harness.sim.farm import Farm
+
+            Farm(state_dir=Path(owner["state_dir"]), adb=self.adb()).down()
+        shutil.rmtree(self.run_dir, ignore_errors=True)
+
+
+SESSION_KEY = pytest.StashKey[HarnessSession]()
+
+
+def harness_session(config: pytest.Config) -> HarnessSession:
+    return config.stash[SESSION_KEY]
