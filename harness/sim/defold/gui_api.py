@@ -6,7 +6,6 @@ strings and numbers before calling here, so these functions deal only in plain v
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +18,6 @@ if TYPE_CHECKING:
     from harness.sim.defold.runtime import DefoldRuntime, ScriptInstance
 
 ENUM_FIELDS = ("pivot", "xanchor", "yanchor", "adjust_mode", "type")
-_clone_ids = itertools.count(1)
 
 
 @dataclass
