@@ -69,7 +69,7 @@ class LogWatcher:
 
 
 @pytest.fixture
-def device(private_adb: AdbServer) -> Iterator[tuple[HostedDevice, adbutils.AdbDevice]]:
+def game_device(private_adb: AdbServer) -> Iterator[tuple[HostedDevice, adbutils.AdbDevice]]:
     host = DeviceHost()
     try:
         hosted = host.add_device("pixel-7-api-34")
@@ -90,8 +90,8 @@ def plugin() -> Iterator[RuStoreDouble]:
     unregister_extension("rustorebilling")
 
 
-def test_game_installs_launches_draws_takes_taps_and_stops(device, plugin, tmp_path, private_adb):
-    hosted, dev = device
+def test_game_installs_launches_draws_takes_taps_and_stops(game_device, plugin, tmp_path, private_adb):
+    hosted, dev = game_device
     plugin.script["check_purchases_availability"] = [
         ("rustore_check_purchases_available_success", '{"isAvailable": true}')
     ]
