@@ -124,3 +124,17 @@ def test_malformed_token_is_5000_token_invalid(client: httpx.Client, token: str)
         "/v1/purchases/validate", json={"purchaseId": "p", "productId": "con1", "subscriptionToken": token}
     )
     assert_failure(response, 5000, "TOKEN_INVALID")
+
+
+def test_mismatch_answer_does_not_reveal_the_real_purchase(
+    client: httpx.Client, buy: Buy, caplog: pytest.LogCaptureFixture
+) -> None:
+    purchase = buy("CONSUMABLE", purchase_id="secret-purchase-id", user_id="victim")
+    response = client.post(
+        "/v1/purchases/validate", json=claim(purchase, productId="con2", purchaseId="guess")
+    )
+    body = assert_failure(response, 5000, "TOKEN_MISMATCH")
+    for secret in ("con1", "secret-purchase-id"):
+        assert secret not in response.text
+    assert "productId" in str(body["message"])
+    assert any("con1" in r.getMessage() for r in caplog.records if r.name == "game_server.service")

@@ -64,11 +64,15 @@ def parse_token(token: str) -> ParsedToken:
 
 
 def _mismatch(what: str, claimed: str, actual: str) -> ApiError:
-    return ApiError(
-        ErrorCode.CONSUME_FAILED,
-        f"{what} does not match the purchase (claimed {claimed!r}, RuStore says {actual!r})",
-        Reason.TOKEN_MISMATCH,
+    """The client learns which field differs, never RuStore's value (it may be someone else's)."""
+    log.warning(
+        "request_id=%s %s mismatch: claimed %r, purchase has %r",
+        current_request_id.get(),
+        what,
+        claimed,
+        actual,
     )
+    return ApiError(ErrorCode.CONSUME_FAILED, f"{what} does not match the purchase", Reason.TOKEN_MISMATCH)
 
 
 @contextmanager
