@@ -20,6 +20,7 @@ from PIL import Image
 from harness.android.adb import AdbServer
 from harness.sim.defold import register_extension, unregister_extension
 from harness.sim.defold.build import build_apk
+from harness.sim.defold.extensions import registered_extensions
 from harness.sim.host import DeviceHost, HostedDevice
 
 from .poco_client import StdPocoClient, bounds_px, walk
@@ -83,11 +84,14 @@ def game_device(private_adb: AdbServer) -> Iterator[tuple[HostedDevice, adbutils
 @pytest.fixture
 def plugin() -> Iterator[RuStoreDouble]:
     double = RuStoreDouble()
+    before = registered_extensions()
     register_extension("rustorecore", double.core)
     register_extension("rustorebilling", double.billing)
     yield double
-    unregister_extension("rustorecore")
-    unregister_extension("rustorebilling")
+    for name in ("rustorecore", "rustorebilling"):
+        unregister_extension(name)
+        if name in before:  # give back whatever the real plugin emulation had registered
+            register_extension(name, before[name])
 
 
 def test_game_installs_launches_draws_takes_taps_and_stops(game_device, plugin, tmp_path, private_adb):

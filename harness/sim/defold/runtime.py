@@ -363,6 +363,8 @@ class DefoldRuntime:
     def call_lua(self, inst: ScriptInstance | None, fn: Any, *args: Any, pass_self: bool = True) -> bool:
         """Run a Lua callback in ``inst``'s context; returns whether it ran without error."""
         with self.lock:
+            if inst is not None and not inst.alive:
+                return False  # the script instance is gone (final ran): its callbacks are skipped
             call_args = (inst.self_table, *args) if pass_self and inst is not None else args
             if pass_self and inst is None:
                 call_args = (self.lua.table(), *args)
