@@ -17,6 +17,7 @@ from harness.plugin.session import RUN_DIR_KEY, SESSION_KEY, HarnessSession, har
 from harness.plugin.targets import DeviceTarget
 from harness.pool import xdist_group
 from harness.report.extras import html_extras
+from harness.rustore.recorder import CallbackRecorder
 
 pytest_plugins = [
     "harness.plugin.fixtures_device",
@@ -102,7 +103,9 @@ def _harness_min_sdk(request: pytest.FixtureRequest) -> None:
     if marker is None:
         return
     level = int(marker.args[0]) if marker.args else int(marker.kwargs["level"])
-    target: DeviceTarget = request.getfixturevalue("device")
+    target = request.getfixturevalue("device")
+    if not isinstance(target, DeviceTarget):
+        return
     if target.android is None:
         pytest.skip(f"min_sdk({level}): the API level of remote device {target.name} is unknown to adb")
     if target.android.sdk < level:
@@ -114,7 +117,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     """Judge the callbacks right after the test body, so a contract violation fails the test itself."""
     result = yield
     recorder = getattr(item, "funcargs", {}).get("callbacks")
-    if recorder is None:
+    if not isinstance(recorder, CallbackRecorder):  # unused, or a project's own `callbacks` fixture
         return result
     recorder.flush()
     deviations = [f"#{e.index} seq={e.seq} {d}" for e, d in recorder.deviations]

@@ -36,10 +36,16 @@ def _harness_artifacts(request: pytest.FixtureRequest, _harness: HarnessSession)
     if "device" not in request.fixturenames:
         yield
         return
-    target: DeviceTarget = request.getfixturevalue("device")
+    target = request.getfixturevalue("device")
+    if not isinstance(target, DeviceTarget):  # a project's own `device` fixture overrides ours
+        yield
+        return
     junit_properties(request.node, target.info())
     stream: LogcatStream | None = request.getfixturevalue("logcat") if target.android is not None else None
     mark = stream.mark() if stream is not None else None
+    recorder: CallbackRecorder | None = (
+        request.getfixturevalue("callbacks") if "callbacks" in request.fixturenames else None
+    )  # taken now: at teardown the function-scoped fixture is already gone
     yield
     item = request.node
     failed = did_fail(item)
@@ -60,11 +66,12 @@ def _harness_artifacts(request: pytest.FixtureRequest, _harness: HarnessSession)
             kept["ui_tree_error"] = folder.write_text("ui-tree-error.txt", f"{exc}\n")
     if stream is not None and mark is not None and should_capture(options.logcat, failed):
         kept["logcat"] = folder.write_text("logcat.txt", stream.excerpt(mark).text())
-    if "callbacks" in request.fixturenames and should_capture(options.timeline, failed):
-        recorder: CallbackRecorder = request.getfixturevalue("callbacks")
+    if recorder is not None and should_capture(options.timeline, failed):
         doc = recorder.timeline_json()
         kept["timeline_json"] = folder.write_text("timeline.json", doc)
-        kept["timeline_html"] = folder.write_text("timeline.html", timeline_html(doc, title=item.nodeid))
+        kept["timeline_html"] = folder.write_text(
+            "timeline.html", timeline_html(doc, title=f"Callback timeline: {item.nodeid}")
+        )
     attempts = folder.finish("failed" if failed else "passed")
     earlier = [a for a in attempts if a is not folder.attempt]
     if earlier:

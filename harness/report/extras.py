@@ -29,7 +29,7 @@ def junit_properties(item: pytest.Item, device_info: Mapping[str, str]) -> None:
 
 def _html_extras() -> Any | None:
     try:
-        return importlib.import_module("pytest_html").extras
+        return importlib.import_module("pytest_html.extras")
     except ImportError:
         return None
 
