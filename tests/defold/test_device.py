@@ -38,6 +38,7 @@ class LogWatcher:
         self.conn = dev.shell("logcat -v brief defold:D RuStoreHarness:I *:S", stream=True)
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
+        self.cursor = 0
         threading.Thread(target=self._pump, daemon=True).start()
 
     def _pump(self) -> None:
@@ -52,8 +53,11 @@ class LogWatcher:
             pass
 
     def wait_for(self, pattern: str, timeout: float = 30.0) -> re.Match[str]:
+        """The next line (after the previous match) matching ``pattern``."""
         regex = re.compile(pattern)
-        for line in self.seen:
+        while self.cursor < len(self.seen):
+            line = self.seen[self.cursor]
+            self.cursor += 1
             if m := regex.search(line):
                 return m
         while True:
@@ -62,6 +66,7 @@ class LogWatcher:
             except queue.Empty:
                 raise AssertionError(f"no logcat line matching {pattern!r}; saw {self.seen[-10:]}") from None
             self.seen.append(line)
+            self.cursor = len(self.seen)
             if m := regex.search(line):
                 return m
 
@@ -153,5 +158,11 @@ def test_game_installs_launches_draws_takes_taps_and_stops(game_device, plugin, 
         dev.shell(f"am force-stop {PACKAGE}")
         assert dev.shell(f"pidof {PACKAGE}").strip() == ""
         assert 15004 not in hosted.model.net.listening_ports()  # type: ignore[attr-defined]
+
+        # monkey (what Appium's activateApp uses) starts it again from the launcher entry
+        dev.shell(f"monkey -p {PACKAGE} -c android.intent.category.LAUNCHER 1")
+        logs.wait_for(r"poco: listening on port 15004")
+        assert sum("poco: listening" in line for line in logs.seen) == 2
+        assert dev.shell(f"pidof {PACKAGE}").strip().isdigit()
     finally:
         logs.close()
