@@ -213,3 +213,17 @@ def test_gui_nodes_animate_clone_and_delete(start_runtime):
     assert x == pytest.approx(150.0)
     rt.step(15)
     assert log.script_lines()[3:] == ["done\t200\ttrue"]
+
+
+def test_a_script_that_does_not_compile_is_reported_and_the_others_run(start_runtime):
+    files = (
+        ProjectBuilder()
+        .script_object("broken", "function init(self)\n  local x = = 1\nend\n")
+        .script_object("fine", "function init(self) print('fine') end\nfunction update(self) end")
+        .build()
+    )
+    rt, log = start_runtime(files)
+    rt.step(2)
+    assert log.script_lines() == ["fine"]
+    (err,) = log.errors()
+    assert err.startswith("ERROR:SCRIPT: main/broken.script:2: unexpected symbol near '='")
