@@ -22,10 +22,16 @@ def test_hash_identity_and_table_keys(start_runtime):
                   t[hash("coins")], type(hash("a")), tostring(hash("coins")), hash(hash("x")) == hash("x"))
             local hex = hash_to_hex(hash("a"))
             print(#hex, hex == hash_to_hex(hash("a")), hex ~= hash_to_hex(hash("b")))
+            print(hash(1976) == hash("1976"), hash(3.14) == hash("3.14"), hash_to_hex(hash("")),
+                  "hash: " .. hash("cat"))
         end
     """)
     )
-    assert log.script_lines() == ["true\ttrue\ttrue\t10\tuserdata\thash: [coins]\ttrue", "16\ttrue\ttrue"]
+    assert log.script_lines() == [
+        "true\ttrue\ttrue\t10\tuserdata\thash: [coins]\ttrue",
+        "16\ttrue\ttrue",
+        "true\ttrue\t0000000000000000\thash: hash: [cat]",
+    ]
 
 
 def test_vmath_vectors(start_runtime):

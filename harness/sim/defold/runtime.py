@@ -10,7 +10,6 @@ keeps running.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -22,6 +21,7 @@ from lupa.luajit21 import LuaError, LuaRuntime
 
 from harness.sim.defold import addressing
 from harness.sim.defold.addressing import AddressError, Url
+from harness.sim.defold.dmhash import hash_hex
 from harness.sim.defold.extensions import ExtensionContext, ExtensionFactory, registered_extensions
 from harness.sim.defold.gui import GuiScene
 from harness.sim.defold.gui_api import GuiApi
@@ -189,7 +189,7 @@ class DefoldRuntime:
 
     def _python_table(self) -> Any:
         funcs: dict[str, Callable[..., Any]] = {
-            "hash_hex": lambda s: hashlib.blake2b(s, digest_size=8).hexdigest().encode(),
+            "hash_hex": lambda s: hash_hex(s).encode(),
             "read_module": self._read_module,
             "log": lambda prio, text: self.log_raw(int(prio), LOG_TAG, text),
             "post": self._lua_post,

@@ -31,6 +31,7 @@ local function is_hash(v) return type(v) == "userdata" and hash_names[v] ~= nil 
 
 function hash(s)
     if is_hash(s) then return s end
+    if type(s) == "number" then s = tostring(s) end
     if type(s) ~= "string" then
         error("bad argument #1 to 'hash' (string expected, got " .. type(s) .. ")", 2)
     end
