@@ -157,6 +157,7 @@ def test_game_installs_launches_draws_takes_taps_and_stops(game_device, plugin, 
         # am force-stop: the engine runs final (the bridge closes its port) and the process is gone
         dev.shell(f"am force-stop {PACKAGE}")
         assert dev.shell(f"pidof {PACKAGE}").strip() == ""
+        dev.shell("echo sync")  # one more loop round trip: the port close scheduled by final has run
         assert 15004 not in hosted.model.net.listening_ports()  # type: ignore[attr-defined]
 
         # monkey (what Appium's activateApp uses) starts it again from the launcher entry
@@ -164,5 +165,11 @@ def test_game_installs_launches_draws_takes_taps_and_stops(game_device, plugin, 
         logs.wait_for(r"poco: listening on port 15004")
         assert sum("poco: listening" in line for line in logs.seen) == 2
         assert dev.shell(f"pidof {PACKAGE}").strip().isdigit()
+
+        # BACK on the launcher root of an API 34 device only moves the task back: the game keeps
+        # running (its bridge still answers) rather than being destroyed
+        dev.shell("input keyevent KEYCODE_BACK")
+        dev.shell("echo sync")
+        assert 15004 in hosted.model.net.listening_ports()  # type: ignore[attr-defined]
     finally:
         logs.close()

@@ -85,6 +85,10 @@ class DefoldGameActivity(Activity):
     def on_new_intent(self, intent: Intent) -> None:
         self.intent = intent
 
+    def on_destroy(self) -> None:
+        # Defold's engine lives and dies with its activity (BACK out of the game ends it).
+        self.runtime.halt()
+
     def on_touch(self, x: int, y: int, action: str) -> None:
         engine = self.runtime.engine
         if engine is None:
@@ -175,10 +179,15 @@ class DefoldAppRuntime(AppRuntime):
         self.loop_thread = GameLoop(self.engine, f"defold-{self.package.name}")
         self.loop_thread.start()
 
-    def on_process_death(self) -> None:
+    def halt(self) -> None:
+        """Run ``final`` and end the game thread; the next activity start boots a fresh engine."""
         if self.loop_thread is not None:
             self.loop_thread.stop()
         self.loop_thread = None
+        self.engine = None
+
+    def on_process_death(self) -> None:
+        self.halt()
 
     def on_device_loop(self, fn: Callable[[], None]) -> None:
         """Run ``fn`` on the device's event loop (extensions calling the Android model from Lua)."""
