@@ -9,6 +9,8 @@ import click
 
 from harness import __version__
 from harness.android.adb import AdbError, AdbServer
+from harness.cli_devices import devices
+from harness.cli_doctor import doctor
 from harness.sim.farm import Farm, SimError
 from harness.sim.state import SimState, default_state_dir
 
@@ -204,6 +206,10 @@ def appium_status(state_dir: str | None) -> None:
         return
     click.echo(f"Appium: running at {record.url} (pid {record.pid}, {versions})")
     click.echo(f"  log: {record.log_file}")
+
+
+cli.add_command(devices)
+cli.add_command(doctor)
 
 
 def main() -> None:
