@@ -47,6 +47,8 @@ class ArtifactFolder:
         self.earlier: list[Attempt] = self._read_attempts() if attempt > 1 else []
         if attempt > 1:
             self._retire_previous()
+        else:  # a first attempt never mixes its evidence with an earlier run's
+            shutil.rmtree(self.path, ignore_errors=True)
 
     # ------------------------------------------------------------ reruns
 
