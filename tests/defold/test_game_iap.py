@@ -368,3 +368,40 @@ def test_theme_and_error_dialog_switches_reach_the_plugin(start_game):
         'return gui.get_text(gui.get_node("lbl_theme")) .. "|" .. gui.get_text(gui.get_node("lbl_errors"))',
     )
     assert texts == "Theme: Light|Error dialogs: off"
+
+
+def tap_node(game, node_id: str) -> None:
+    scene = game.rt.scenes()[0]
+    node = scene.by_id(node_id)
+    assert node is not None and scene.effective_enabled(node.nid), node_id
+    cx, cy = scene.screen_rect(node.nid, game.rt.screen_size).center
+    game.rt.tap(cx, game.rt.screen_size[1] - cy)
+    game.settle(3)
+
+
+def test_purchases_screen_confirm_delete_info_buttons(start_game, game_server):
+    plugin = happy_plugin()
+    paid = {**PAID_INFO, "purchaseId": "p-1"}
+    confirmed = {**PAID_INFO, "purchaseId": "p-2", "productId": "non_con1", "purchaseState": "CONFIRMED"}
+    plugin.script["get_purchases"] = [("rustore_on_get_purchases_success", json.dumps([paid, confirmed]))]
+    plugin.script["delete_purchase"] = [("rustore_on_delete_purchase_success", '{"purchaseId": "p-2"}')]
+    game = start_game(plugin)
+    tap_node(game, "btn_purchases")
+    labels = game.rt.eval_in(
+        "/main#gui",
+        'return gui.get_text(gui.get_node("purchase_label_p-1")) .. "|" .. '
+        'gui.get_text(gui.get_node("purchase_label_p-2"))',
+    )
+    assert labels == "con1  PAID|non_con1  CONFIRMED"
+
+    tap_node(game, "btn_info_p-2")
+    assert plugin.calls[-1] == ("get_purchase_info", ("p-2",))
+
+    tap_node(game, "btn_confirm_p-1")  # validated with the server first, then confirmed, delivered
+    game.run(lambda: "Delivered" in game.status())
+    assert [p for p, _ in game_server.requests][:1] == ["/v1/purchases/validate"]
+    assert ("confirm_purchase", ("p-1",)) in plugin.calls
+
+    tap_node(game, "btn_delete_p-2")
+    assert ("delete_purchase", ("p-2",)) in plugin.calls
+    assert game.iap_lines() == []

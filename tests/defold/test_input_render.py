@@ -98,3 +98,22 @@ def test_screencap_draws_enabled_nodes_with_their_colours(start_runtime):
     rt.eval_in("/left#gui", 'gui.set_enabled(gui.get_node("buy"), false)')
     img = Image.open(io.BytesIO(render_png(rt))).convert("RGB")
     assert img.getpixel((100, 640)) == (0, 0, 0)
+
+
+def test_alpha_and_inherited_alpha_blend_over_the_background(start_runtime):
+    files = (
+        ProjectBuilder()
+        .gui_object(
+            "hud",
+            [
+                Node("half", 360, 640, 200, 200, color=(1.0, 0.0, 0.0), alpha=0.5),
+                Node("inner", 0, 0, 50, 50, color=(0.0, 1.0, 0.0), alpha=1.0, parent="half"),
+            ],
+            "function init(self) end",
+        )
+        .build()
+    )
+    rt, _log = start_runtime(files, screen_size=(720, 1280))
+    img = Image.open(io.BytesIO(render_png(rt))).convert("RGB")
+    assert img.getpixel((300, 640)) == (128, 0, 0), "50 % red over black"
+    assert img.getpixel((360, 640)) == (64, 128, 0), "inherits the parent's 50 % alpha, over the red"
