@@ -1,4 +1,4 @@
-"""Device services against a virtual device behind the real adb server: AndroidDevice, LogcatStream, health."""
+"""Device services on a virtual device behind the real adb server: AndroidDevice, LogcatStream, health."""
 
 from __future__ import annotations
 
@@ -147,5 +147,6 @@ def test_health_on_a_virtual_device_and_an_absent_one(android: AndroidDevice, pr
     assert "ru.vk.store is not installed" in reason
     absent = AndroidDevice("127.0.0.1:9", private_adb)
     assert health_reason(absent) == (
-        "adb state: adb state is 'absent': connect it (USB, or `adb connect HOST:PORT`) and check `adb devices -l`"
+        "adb state: adb state is 'absent': "
+        "connect it (USB, or `adb connect HOST:PORT`) and check `adb devices -l`"
     )

@@ -1,4 +1,4 @@
-"""Pure parts of the plugin: artifact folders and reruns, retention policy, the timeline page, line decoding."""
+"""Pure parts: artifact folders and reruns, retention policy, the timeline page, line decoding."""
 
 from __future__ import annotations
 
