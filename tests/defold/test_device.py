@@ -166,6 +166,13 @@ def test_game_installs_launches_draws_takes_taps_and_stops(game_device, plugin, 
         assert sum("poco: listening" in line for line in logs.seen) == 2
         assert dev.shell(f"pidof {PACKAGE}").strip().isdigit()
 
+        # HOME: the game is stopped, so the engine is iconified and runs no frames until it returns
+        app = hosted.model.activities.processes[PACKAGE].runtime  # type: ignore[attr-defined]
+        dev.shell("input keyevent KEYCODE_HOME")
+        assert app.engine.iconified
+        dev.shell(f"am start -W -n {GAME}")
+        assert not app.engine.iconified
+
         # BACK on the launcher root of an API 34 device only moves the task back: the game keeps
         # running (its bridge still answers) rather than being destroyed
         dev.shell("input keyevent KEYCODE_BACK")

@@ -233,3 +233,29 @@ def test_a_script_that_does_not_compile_is_reported_and_the_others_run(start_run
     assert log.script_lines() == ["fine"]
     (err,) = log.errors()
     assert err.startswith("ERROR:SCRIPT: main/broken.script:2: unexpected symbol near '='")
+
+
+def test_window_events_and_iconified_engine(start_runtime):
+    rt, log = start_runtime(
+        one_script("""
+        function init(self)
+            window.set_listener(function(self, event, data)
+                print("window", event == window.WINDOW_EVENT_FOCUS_LOST and "focus_lost"
+                    or event == window.WINDOW_EVENT_ICONFIED and "iconified"
+                    or event == window.WINDOW_EVENT_DEICONIFIED and "deiconified" or tostring(event))
+            end)
+        end
+    """)
+    )
+    rt.window_event(0)
+    rt.window_event(3)
+    rt.iconified = True
+    assert rt.should_step(), "queued window events still get a frame"
+    rt.step(1)
+    assert log.script_lines() == ["window\tfocus_lost", "window\ticonified"]
+    assert not rt.should_step(), "an iconified game runs no frames (engine.run_while_iconified = 0)"
+    rt.iconified = False
+    rt.window_event(4)
+    assert rt.should_step()
+    rt.step(1)
+    assert log.script_lines()[-1] == "window\tdeiconified"

@@ -4,7 +4,11 @@ An APK whose manifest carries ``<meta-data android:name="rustore.harness.runtime
 android:value="defold"/>`` and its Defold project under ``assets/defold/`` starts a
 :class:`DefoldRuntime` when ``com.dynamo.android.DefoldActivity`` is created. The engine runs on
 its own game thread (Lua never runs on the device's event loop) at 60 frames per second of
-wall time, each frame a fixed 1/60 s step of the virtual clock. ``screencap`` draws its GUI,
+wall time, each frame a fixed 1/60 s step of the virtual clock. While the activity is stopped
+(another app such as the bank app is on top) the engine is *iconified* and, like Defold with
+``engine.run_while_iconified = 0``, runs no frames: plugin callbacks wait in their queue until
+the game is back. Window events (focus lost/gained, iconified/deiconified) reach
+``window.set_listener``. ``screencap`` draws its GUI,
 ``input tap`` becomes Defold touch actions, ``print``/errors go to logcat (tag ``defold``) and
 ``am force-stop`` runs ``final`` and ends the thread.
 
@@ -36,6 +40,12 @@ ASSET_ROOT = "assets/defold/"
 GAME_ACTIVITY = "com.dynamo.android.DefoldActivity"
 DEEPLINK_ACTIVITY = "ru.rustore.defold.billing.RuStoreIntentFilterActivity"
 CONFIG_PROP_PREFIX = "rustore.harness.config."
+WINDOW_EVENT_FOCUS_LOST, WINDOW_EVENT_FOCUS_GAINED, WINDOW_EVENT_ICONIFIED, WINDOW_EVENT_DEICONIFIED = (
+    0,
+    1,
+    3,
+    4,
+)
 
 IntentHook = Callable[[Intent], None]
 
@@ -64,7 +74,8 @@ class GameLoop:
     def _run(self) -> None:
         self.engine.start()
         while not self._stop.wait(1 / 60):
-            self.engine.step(1)
+            if self.engine.should_step():
+                self.engine.step(1)
 
     def stop(self) -> None:
         self._stop.set()
@@ -84,6 +95,27 @@ class DefoldGameActivity(Activity):
 
     def on_new_intent(self, intent: Intent) -> None:
         self.intent = intent
+
+    # Defold's window events follow the activity: focus with resume/pause, iconified with stop/start.
+    def on_resume(self) -> None:
+        self._window(WINDOW_EVENT_FOCUS_GAINED)
+
+    def on_pause(self) -> None:
+        self._window(WINDOW_EVENT_FOCUS_LOST)
+
+    def on_start(self) -> None:
+        if self.runtime.engine is not None and self.runtime.engine.iconified:
+            self.runtime.engine.iconified = False
+            self._window(WINDOW_EVENT_DEICONIFIED)
+
+    def on_stop(self) -> None:
+        if self.runtime.engine is not None:
+            self._window(WINDOW_EVENT_ICONIFIED)
+            self.runtime.engine.iconified = True
+
+    def _window(self, event: int) -> None:
+        if self.runtime.engine is not None:
+            self.runtime.engine.window_event(event)
 
     def on_destroy(self) -> None:
         # Defold's engine lives and dies with its activity (BACK out of the game ends it).

@@ -143,6 +143,11 @@ class DefoldRuntime:
         self._queue: deque[PendingMessage] = deque()
         self._input_stack: list[str] = []
         self._touches: deque[TouchEvent] = deque()
+        self._window_events: deque[int] = deque()
+        self._window_listener: tuple[ScriptInstance | None, Any] | None = None
+        #: The app is in the background (activity stopped): Defold skips frames unless
+        #: ``engine.run_while_iconified`` is 1, so callbacks wait until the game is back.
+        self.iconified = False
         self._update_hooks: list[Callable[[], None]] = []
         self._final_hooks: list[Callable[[], None]] = []
         self.timers = TimerWheel()
@@ -197,6 +202,7 @@ class DefoldRuntime:
             "resolve_url": self._lua_resolve_url,
             "declare_property": lambda name, value: None,
             "window_size": lambda: self.screen_size,
+            "window_set_listener": self._lua_window_set_listener,
             "timer_delay": self._lua_timer_delay,
             "timer_cancel": lambda handle: self.timers.cancel(int(handle)),
             "timer_trigger": lambda handle: self.timers.trigger(int(handle), self.time) is not None,
@@ -314,6 +320,10 @@ class DefoldRuntime:
     def _frame(self) -> None:
         self.frame += 1
         self.time = self.frame * DT
+        while self._window_events and self._window_listener is not None:
+            owner, listener = self._window_listener
+            self.call_lua(owner, listener, self._window_events.popleft(), self.lua.table(), pass_self=True)
+        self._window_events.clear()
         if self._touches:
             self._dispatch_touch(self._touches.popleft())
         for timer, elapsed in self.timers.due(self.time):
@@ -490,6 +500,19 @@ class DefoldRuntime:
     # ------------------------------------------------------------------------------------------
     def touch(self, x: float, y: float, *, pressed: bool, released: bool) -> None:
         self._touches.append(TouchEvent(x, y, pressed, released))
+
+    def window_event(self, event: int) -> None:
+        """Queue a window event (``window.WINDOW_EVENT_*``) for the listener, next frame."""
+        self._window_events.append(event)
+
+    def should_step(self) -> bool:
+        """False while iconified (unless the project runs while iconified) and nothing is queued."""
+        if not self.iconified or self.config.get("engine.run_while_iconified", "0") == "1":
+            return True
+        return bool(self._window_events)
+
+    def _lua_window_set_listener(self, callback: Any) -> None:
+        self._window_listener = None if callback is None else (self.current, callback)
 
     def tap(self, x: float, y: float) -> None:
         """A screen tap in device pixels (``input tap x y``): press on one frame, release on the next."""

@@ -555,8 +555,15 @@ for _, p in ipairs({ "position", "rotation", "scale", "color", "outline", "shado
     gui["PROP_" .. string.upper(p)] = hash(p)
 end
 
-window = {}
+window = {
+    WINDOW_EVENT_FOCUS_LOST = 0, WINDOW_EVENT_FOCUS_GAINED = 1, WINDOW_EVENT_RESIZED = 2,
+    WINDOW_EVENT_ICONFIED = 3, WINDOW_EVENT_DEICONIFIED = 4,
+}
 function window.get_size() return py.window_size() end
+function window.set_listener(callback)
+    if callback ~= nil and type(callback) ~= "function" then error("bad argument #1 to 'set_listener'", 2) end
+    py.window_set_listener(callback)
+end
 
 ---------------------------------------------------------------------------------------------
 -- timer
