@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import adbutils
+
 from harness.android.adb import AdbError
 from harness.android.device import AndroidDevice
 
@@ -88,7 +90,7 @@ def run_checks(
     for check in checks:
         try:
             results.append(check())
-        except (AdbError, OSError, RuntimeError) as exc:
+        except (AdbError, adbutils.AdbError, OSError, RuntimeError) as exc:
             results.append(CheckResult("adb", False, f"{type(exc).__name__}: {exc}"))
             break
     return results
