@@ -6,6 +6,7 @@ Fixtures live in ``fixtures_*`` modules listed in ``pytest_plugins`` below; a ne
 
 from __future__ import annotations
 
+import json
 from collections.abc import Generator
 from typing import Any
 
@@ -95,6 +96,21 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         reason = no_store_reason(harness_session(item.config))
         if reason:
             pytest.skip(reason)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Devices taken out of the run, with why (read from the run directory every worker shares)."""
+    session = config.stash.get(SESSION_KEY, None)
+    if session is None or not session.is_controller:
+        return
+    lines = []
+    for path in sorted((session.run_dir / "pool").glob("*/quarantine.json")):
+        for device_id, record in json.loads(path.read_text()).items():
+            lines.append(f"{path.parent.name}/{device_id}: {record['reason']} (by {record['worker']})")
+    if lines:
+        terminalreporter.section("rustore-harness: quarantined devices")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(autouse=True)

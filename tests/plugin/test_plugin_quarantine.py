@@ -1,0 +1,55 @@
+"""A phone pool where one device is unfit: it is quarantined with the reason and the worker
+takes the fit one. The "phone" is a virtual device attached like a Wi-Fi phone, with a stand-in
+RuStore app installed so it passes the real-device health check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import write_devices
+
+from harness.android.adb import AdbServer
+from harness.android.device import AndroidDevice
+from harness.android.health import RUSTORE_PACKAGE
+from harness.pool.leasing import _worker_index
+from harness.sim.android.apk import ManifestSpec, build_apk
+from harness.sim.state import SimState
+
+
+@pytest.fixture
+def phone_with_rustore(virtual_env: SimState, private_adb: AdbServer, tmp_path: Path) -> str:
+    serial = virtual_env.devices[1].serial
+    apk = tmp_path / "rustore-standin.apk"
+    apk.write_bytes(build_apk(ManifestSpec(package=RUSTORE_PACKAGE, version_code=1, version_name="1.0")))
+    device = AndroidDevice(serial, private_adb)
+    device.install(apk)
+    assert device.is_installed(RUSTORE_PACKAGE)
+    return serial
+
+
+def test_an_unfit_phone_is_quarantined_and_the_fit_one_leased(
+    pytester: pytest.Pytester, phone_with_rustore: str
+) -> None:
+    unfit = "    - {serial: NOPHONE123, label: unplugged}\n"
+    fit = f'    - {{serial: "{phone_with_rustore}", label: on-desk}}\n'
+    first_tried = _worker_index("main") % 2  # the pool spreads workers; make the unfit one come first
+    devices = [fit, unfit] if first_tried else [unfit, fit]
+    pool = "usb:\n  kind: adb\n  devices:\n" + "".join(devices)
+    write_devices(pytester, pool, "usb")
+    pytester.makepyfile(
+        test_phone="""
+        def test_on_phone(device):
+            print("LEASED", device.name, device.serial)
+            assert device.kind == "adb"
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-s")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        [
+            f"*LEASED on-desk {phone_with_rustore}*",
+            "*rustore-harness: quarantined devices*",
+            "usb/NOPHONE123: adb state: adb state is 'absent'*(by main)",
+        ]
+    )
