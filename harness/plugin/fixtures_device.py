@@ -19,7 +19,7 @@ from harness.android.logcat import LogcatStream
 from harness.config import DevicesConfig, VirtualPool
 from harness.plugin.session import HarnessSession, harness_session, worker_id
 from harness.plugin.targets import DeviceTarget, emulator_serial, ensure_virtual_pool
-from harness.pool import DevicePool, NoDeviceAvailable
+from harness.pool import DevicePool, HealthCheck, NoDeviceAvailable
 
 EACH_MODE_WAIT_S = 900.0  # another worker may hold the device for its share of the tests
 
@@ -63,7 +63,7 @@ def device_pool(_harness: HarnessSession, harness_config: DevicesConfig) -> Devi
     return DevicePool([s.id for s in specs], _harness.run_dir / "pool" / _harness.pool_name)
 
 
-def _health_check(session: HarnessSession) -> object:
+def _health_check(session: HarnessSession) -> HealthCheck:
     serials: dict[str, str | None] = session.extras["serials"]
     specs = session.extras["specs"]
 
@@ -91,9 +91,9 @@ def device(
     check = _health_check(_harness)
     try:
         if wanted is None:
-            lease = device_pool.lease(worker_id(), check, timeout=0.0)  # type: ignore[arg-type]
+            lease = device_pool.lease(worker_id(), check, timeout=0.0)
         else:
-            lease = device_pool.lease_device(wanted, worker_id(), check, timeout=EACH_MODE_WAIT_S)  # type: ignore[arg-type]
+            lease = device_pool.lease_device(wanted, worker_id(), check, timeout=EACH_MODE_WAIT_S)
     except NoDeviceAvailable as exc:
         pytest.fail(
             f"pool {_harness.pool_name!r}: {exc}\n(hint: run with at most as many xdist workers as devices)",
