@@ -109,3 +109,52 @@ def test_ls_inside_a_symlinked_directory_lists_its_contents(run):
     out = run(lambda r: r.sh("cd /sdcard && ls -la")).out.splitlines()
     assert out[1].startswith("d") and out[1].endswith(" .")
     assert any(line.endswith(" Download") for line in out)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("for i in 1 2 3; do echo n$i; done", "n1\nn2\nn3\n"),
+        ("for x in a b\ndo\n  echo $x\ndone", "a\nb\n"),
+        ("if [ -d /sdcard ]; then echo yes; else echo no; fi", "yes\n"),
+        ("if false; then echo a; elif true; then echo b; fi", "b\n"),
+        ("i=x; while [ $i != xxx ]; do echo w$i; i=${i}x; done", "wx\nwxx\n"),
+        ("until true; do echo never; done; echo after", "after\n"),
+        ("echo a && (echo b; cd /data; pwd); pwd", "a\nb\n/data\n/\n"),
+        ("{ echo g1; echo g2; } | wc -l", "2\n"),
+        ("(exit 4); echo $?", "4\n"),
+        (
+            "for f in /system/etc/*; do echo $f; done > /data/local/tmp/l; cat /data/local/tmp/l",
+            "/system/etc/hosts\n",
+        ),
+        ("echo done fi then", "done fi then\n"),
+    ],
+)
+def test_compound_commands(run, line, expected):
+    r = run(lambda r: r.sh(line))
+    assert r.out == expected, r.err
+
+
+@pytest.mark.parametrize(
+    "line", ["if true; then echo x", "fi", "for 1x in a; do :; done", "( echo a", "done"]
+)
+def test_compound_syntax_errors(run, line):
+    r = run(lambda r: r.sh(line))
+    assert r.code == 2 and "syntax error" in r.err
+
+
+def test_endless_loop_stops_when_the_client_leaves(device):
+    import asyncio
+
+    from .conftest import FakeIO
+
+    async def scenario() -> int:
+        io = FakeIO()
+        task = asyncio.ensure_future(device.shell("while true; do echo tick; sleep 0.01; done", io))
+        while "tick" not in io.out:
+            io.wrote.clear()
+            await asyncio.wait_for(io.wrote.wait(), 5)
+        io.closed.set()
+        return await asyncio.wait_for(task, 5)
+
+    assert asyncio.run(scenario()) in (0, 130)

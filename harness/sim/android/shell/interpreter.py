@@ -15,11 +15,17 @@ from typing import Any
 from harness.sim.android.shell.context import Ctx, UsageError
 from harness.sim.android.shell.parser import (
     AndOr,
+    Command,
+    For,
+    Group,
+    If,
     Lit,
     Pipeline,
     Redirect,
+    Script,
     ShellSyntaxError,
     SimpleCommand,
+    Subshell,
     Subst,
     Var,
     Word,
@@ -97,11 +103,63 @@ class Shell:
             await stderr.write(f"{SH}: {exc}\n".encode())
             self.status = 1 if "syntax error" not in str(exc) else 2
             return self.status
+        return await self.run_script(script, stdin, stdout, stderr, closed)
+
+    async def run_script(
+        self, script: Script, stdin: InStream, stdout: OutStream, stderr: OutStream, closed: asyncio.Event
+    ) -> int:
         for item in script:
             if closed.is_set():
                 break
             self.status = await self.run_and_or(item, stdin, stdout, stderr, closed)
         return self.status
+
+    async def run_command(
+        self, cmd: Command, stdin: InStream, stdout: OutStream, stderr: OutStream, closed: asyncio.Event
+    ) -> int:
+        """One pipeline element: a simple command or a compound one (if/for/while/( )/{ })."""
+        if isinstance(cmd, SimpleCommand):
+            return await self.run_simple(cmd, stdin, stdout, stderr, closed)
+        try:
+            stdin, stdout, stderr = await self._open_redirects(cmd.redirects, stdin, stdout, stderr, closed)
+        except UsageError as exc:
+            await stderr.write((str(exc) + "\n").encode())
+            return 1
+        if isinstance(cmd, Subshell):
+            sub = self.subshell()
+            try:
+                return await sub.run_script(cmd.body, stdin, stdout, stderr, closed)
+            except ShellExit as exc:
+                return exc.code
+        if isinstance(cmd, Group):
+            return await self.run_script(cmd.body, stdin, stdout, stderr, closed)
+        if isinstance(cmd, If):
+            for condition, body in cmd.branches:
+                if await self.run_script(condition, stdin, stdout, stderr, closed) == 0:
+                    return await self.run_script(body, stdin, stdout, stderr, closed)
+            if cmd.otherwise is not None:
+                return await self.run_script(cmd.otherwise, stdin, stdout, stderr, closed)
+            return 0
+        if isinstance(cmd, For):
+            values: list[str] = []
+            for word in cmd.items or []:
+                values.extend(await self.expand_word(word, closed))
+            status = 0
+            for value in values:
+                if closed.is_set():
+                    break
+                self.env[cmd.var] = value
+                status = await self.run_script(cmd.body, stdin, stdout, stderr, closed)
+                await asyncio.sleep(0)  # let other sessions run between iterations
+            return status
+        status = 0
+        while not closed.is_set():  # While/until: ends with its condition or when the client leaves
+            ok = await self.run_script(cmd.condition, stdin, stdout, stderr, closed) == 0
+            if ok == cmd.until:
+                break
+            status = await self.run_script(cmd.body, stdin, stdout, stderr, closed)
+            await asyncio.sleep(0)
+        return status
 
     async def run_and_or(
         self, node: AndOr, stdin: InStream, stdout: OutStream, stderr: OutStream, closed: asyncio.Event
@@ -117,7 +175,7 @@ class Shell:
         self, node: Pipeline, stdin: InStream, stdout: OutStream, stderr: OutStream, closed: asyncio.Event
     ) -> int:
         if len(node.commands) == 1:
-            status = await self.run_simple(node.commands[0], stdin, stdout, stderr, closed)
+            status = await self.run_command(node.commands[0], stdin, stdout, stderr, closed)
         else:
             status = await self._run_stages(node.commands, stdin, stdout, stderr, closed)
         if node.negate:
@@ -127,7 +185,7 @@ class Shell:
 
     async def _run_stages(
         self,
-        commands: list[SimpleCommand],
+        commands: list[Command],
         stdin: InStream,
         stdout: OutStream,
         stderr: OutStream,
@@ -141,12 +199,12 @@ class Shell:
             if i < len(pipes):
                 links.append(asyncio.ensure_future(_linked(pipes[i].reader_gone, ev)))
 
-        async def stage(i: int, cmd: SimpleCommand) -> int:
+        async def stage(i: int, cmd: Command) -> int:
             s_in: InStream = stdin if i == 0 else pipes[i - 1]
             s_out: OutStream = stdout if i == len(commands) - 1 else pipes[i]
             sub = self.subshell()
             try:
-                return await sub.run_simple(cmd, s_in, s_out, stderr, stage_closed[i])
+                return await sub.run_command(cmd, s_in, s_out, stderr, stage_closed[i])
             except ShellExit as exc:
                 return exc.code
             finally:

@@ -58,8 +58,50 @@ class SimpleCommand:
 
 
 @dataclass
+class Subshell:
+    """``( list )``: runs in a copy of the shell, so ``cd``/variables/``exit`` stay inside."""
+
+    body: Script
+    redirects: list[Redirect] = field(default_factory=list)
+
+
+@dataclass
+class Group:
+    """``{ list; }``: runs in the current shell."""
+
+    body: Script
+    redirects: list[Redirect] = field(default_factory=list)
+
+
+@dataclass
+class If:
+    branches: list[tuple[Script, Script]]  # (condition, body) for if and each elif
+    otherwise: Script | None = None
+    redirects: list[Redirect] = field(default_factory=list)
+
+
+@dataclass
+class For:
+    var: str
+    items: list[Word] | None  # None: no ``in`` (iterates the positional parameters: none here)
+    body: Script
+    redirects: list[Redirect] = field(default_factory=list)
+
+
+@dataclass
+class While:
+    condition: Script
+    body: Script
+    until: bool = False
+    redirects: list[Redirect] = field(default_factory=list)
+
+
+Command = SimpleCommand | Subshell | Group | If | For | While
+
+
+@dataclass
 class Pipeline:
-    commands: list[SimpleCommand]
+    commands: list[Command]
     negate: bool = False
 
 
@@ -70,6 +112,7 @@ class AndOr:
 
 
 Script = list[AndOr]
+RESERVED_ENDS = {"then", "elif", "else", "fi", "do", "done", "}"}
 
 _OPERATORS = ("&&", "||", ";;", ">>", ">&", "<&", "<<", ";", "|", "&", "<", ">", "(", ")", "\n")
 _NAME_START = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_"
@@ -292,20 +335,141 @@ class _Parser:
         return t.value if t is not None and t.kind == "op" else None
 
     def script(self) -> Script:
+        items = self.compound_list(set(), top=True)
+        if self.peek() is not None:
+            t = self.peek()
+            shown = t.value if t is not None and t.kind == "op" else _plain(t) if t is not None else "EOF"
+            raise ShellSyntaxError(f"syntax error: '{shown}' unexpected")
+        return items
+
+    def _at_word(self, words: set[str]) -> str | None:
+        t = self.peek()
+        word = _plain(t) if t is not None and t.kind == "word" else None
+        return word if word in words else None
+
+    def compound_list(self, stop_words: set[str], top: bool = False, stop_paren: bool = False) -> Script:
+        """``and_or`` items separated by ``;``/newline/``&`` until a stop word (``then``, ``done``…)."""
         items: Script = []
         while True:
             while self.peek_op() in (";", "\n", "&"):
                 if self.peek_op() in (";", "&") and not items:
                     raise ShellSyntaxError(f"syntax error: '{self.peek_op()}' unexpected")
                 self.i += 1
-            if self.peek() is None:
+            t = self.peek()
+            if t is None:
+                if not top:
+                    raise ShellSyntaxError("syntax error: unexpected end of input")
                 return items
+            if self._at_word(stop_words) or (stop_paren and self.peek_op() == ")"):
+                return items
+            if self._at_word(RESERVED_ENDS) and not self._at_word(stop_words):
+                raise ShellSyntaxError(f"syntax error: '{_plain(t)}' unexpected")
             items.append(self.and_or())
             op = self.peek_op()
             if op is None and self.peek() is not None:
+                if self._at_word(stop_words):
+                    return items
                 raise ShellSyntaxError("syntax error")
-            if op is not None and op not in (";", "\n", "&"):
+            if op is not None and op not in (";", "\n", "&") and not (stop_paren and op == ")"):
                 raise ShellSyntaxError(f"syntax error: '{op}' unexpected")
+
+    def expect_word(self, word: str) -> None:
+        if self._at_word({word}) is None:
+            t = self.peek()
+            shown = "end of input" if t is None else (t.value if t.kind == "op" else _plain(t) or "word")
+            raise ShellSyntaxError(f"syntax error: '{shown}' unexpected (expecting '{word}')")
+        self.i += 1
+
+    def command(self) -> Command:
+        if self.peek_op() == "(":
+            self.i += 1
+            body = self.compound_list(set(), stop_paren=True)
+            if self.peek_op() != ")":
+                raise ShellSyntaxError("syntax error: ')' expected")
+            self.i += 1
+            return Subshell(body, self.redirects())
+        word = self._at_word({"{", "if", "for", "while", "until"})
+        if word == "{":
+            self.i += 1
+            body = self.compound_list({"}"})
+            self.expect_word("}")
+            return Group(body, self.redirects())
+        if word == "if":
+            self.i += 1
+            branches = []
+            otherwise = None
+            cond = self.compound_list({"then"})
+            self.expect_word("then")
+            branches.append((cond, self.compound_list({"elif", "else", "fi"})))
+            while self._at_word({"elif"}):
+                self.i += 1
+                cond = self.compound_list({"then"})
+                self.expect_word("then")
+                branches.append((cond, self.compound_list({"elif", "else", "fi"})))
+            if self._at_word({"else"}):
+                self.i += 1
+                otherwise = self.compound_list({"fi"})
+            self.expect_word("fi")
+            return If(branches, otherwise, self.redirects())
+        if word == "for":
+            self.i += 1
+            t = self.peek()
+            name = _plain(t) if t is not None and t.kind == "word" else None
+            if not name or not all(c in _NAME_CHARS for c in name) or name[0] not in _NAME_START:
+                raise ShellSyntaxError("syntax error: bad for loop variable")
+            self.i += 1
+            items: list[Word] | None = None
+            while self.peek_op() == "\n":
+                self.i += 1
+            if self._at_word({"in"}):
+                self.i += 1
+                items = []
+                while (t := self.peek()) is not None and t.kind == "word" and t.word is not None:
+                    items.append(t.word)
+                    self.i += 1
+            while self.peek_op() in (";", "\n"):
+                self.i += 1
+            self.expect_word("do")
+            body = self.compound_list({"done"})
+            self.expect_word("done")
+            return For(name, items, body, self.redirects())
+        if word in ("while", "until"):
+            self.i += 1
+            cond = self.compound_list({"do"})
+            self.expect_word("do")
+            body = self.compound_list({"done"})
+            self.expect_word("done")
+            return While(cond, body, word == "until", self.redirects())
+        return self.simple()
+
+    def redirects(self) -> list[Redirect]:
+        """Redirections after a compound command (``done > file``)."""
+        out: list[Redirect] = []
+        while (t := self.peek()) is not None and (
+            t.kind == "io" or (t.kind == "op" and t.value in ("<", ">", ">>", ">&", "<&"))
+        ):
+            out.append(self.redirect())
+        return out
+
+    def redirect(self) -> Redirect:
+        t = self.peek()
+        assert t is not None
+        fd: int | None = None
+        if t.kind == "io":
+            fd = int(t.value)
+            self.i += 1
+            t = self.peek()
+            if t is None or t.kind != "op":
+                raise ShellSyntaxError("syntax error: redirection")
+        op = t.value
+        if op == "<<":
+            raise ShellSyntaxError("here documents are not supported")
+        self.i += 1
+        target = self.peek()
+        if target is None or target.kind != "word" or target.word is None:
+            raise ShellSyntaxError(f"syntax error: '{op}' unexpected")
+        self.i += 1
+        return Redirect(fd if fd is not None else (0 if op[0] == "<" else 1), op, target.word)
 
     def and_or(self) -> AndOr:
         node = AndOr(self.pipeline())
@@ -324,12 +488,12 @@ class _Parser:
         if t is not None and t.kind == "word" and _plain(t) == "!":
             negate = True
             self.i += 1
-        cmds = [self.simple()]
+        cmds = [self.command()]
         while self.peek_op() == "|":
             self.i += 1
             while self.peek_op() == "\n":
                 self.i += 1
-            cmds.append(self.simple())
+            cmds.append(self.command())
         return Pipeline(cmds, negate)
 
     def simple(self) -> SimpleCommand:
@@ -339,27 +503,10 @@ class _Parser:
             if t is None:
                 break
             if t.kind == "io" or (t.kind == "op" and t.value in ("<", ">", ">>", ">&", "<&", "<<")):
-                fd: int | None = None
-                if t.kind == "io":
-                    fd = int(t.value)
-                    self.i += 1
-                    t = self.peek()
-                    if t is None or t.kind != "op":
-                        raise ShellSyntaxError("syntax error: redirection")
-                op = t.value
-                if op == "<<":
-                    raise ShellSyntaxError("here documents are not supported")
-                self.i += 1
-                target = self.peek()
-                if target is None or target.kind != "word" or target.word is None:
-                    raise ShellSyntaxError(f"syntax error: '{op}' unexpected")
-                self.i += 1
-                cmd.redirects.append(
-                    Redirect(fd if fd is not None else (0 if op[0] == "<" else 1), op, target.word)
-                )
+                cmd.redirects.append(self.redirect())
                 continue
             if t.kind == "op":
-                if t.value in ("(", ")", ";;"):
+                if t.value in ("(", ";;"):
                     raise ShellSyntaxError(f"syntax error: '{t.value}' unexpected")
                 break
             assert t.word is not None
