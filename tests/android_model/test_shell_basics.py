@@ -158,3 +158,17 @@ def test_endless_loop_stops_when_the_client_leaves(device):
         return await asyncio.wait_for(task, 5)
 
     assert asyncio.run(scenario()) in (0, 130)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("p=package:com.x; echo ${p#package:}", "com.x\n"),
+        ("f=/a/b/c.apk; echo ${f##*/} ${f%/*} ${f%.apk}", "c.apk /a/b /a/b/c\n"),
+        ("x=a.b.c; echo ${x%%.*} ${x#*.}", "a b.c\n"),
+        ("echo ${unset:-fallback} ${#HOME}", "fallback 1\n"),
+        ("v=1; echo ${v:+set}${none:+never}", "set\n"),
+    ],
+)
+def test_parameter_expansion_operators(run, line, expected):
+    assert run(lambda r: r.sh(line)).out == expected

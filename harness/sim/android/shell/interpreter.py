@@ -241,7 +241,7 @@ class Shell:
                 if not part.quoted and any(c in part.text for c in "*?["):
                     globbable = True
                 continue
-            value = self.lookup(part.name) if isinstance(part, Var) else await self.substitute(part, closed)
+            value = self.expand_var(part) if isinstance(part, Var) else await self.substitute(part, closed)
             if part.quoted or not split:
                 current.append(value)
                 have = True
@@ -286,6 +286,27 @@ class Shell:
         if directory:
             return [posixpath.join(directory, n) for n in names]
         return names if not absolute else [posixpath.join("/", n) for n in names]
+
+    def expand_var(self, var: Var) -> str:
+        """``$x`` and ``${x#pat}``, ``${x%pat}``, ``${x:-word}``, ``${#x}`` (patterns are globs)."""
+        value = self.lookup(var.name)
+        is_set = var.name in self.env or var.name in ("?", "$", "#", "!", "@", "*", "0")
+        if var.op is None:
+            return value
+        if var.op == "len":
+            return str(len(value))
+        if var.op in (":-", "-"):
+            return var.arg if (not value if var.op == ":-" else not is_set) else value
+        if var.op in (":+", "+"):
+            return var.arg if (value if var.op == ":+" else is_set) else ""
+        candidates = range(len(value) + 1)
+        if var.op in ("#", "##"):
+            order = candidates if var.op == "#" else reversed(candidates)
+            cut = next((n for n in order if fnmatch.fnmatchcase(value[:n], var.arg)), None)
+            return value if cut is None else value[cut:]
+        order = reversed(candidates) if var.op == "%" else candidates
+        cut = next((n for n in order if fnmatch.fnmatchcase(value[n:], var.arg)), None)
+        return value if cut is None else value[:cut]
 
     def lookup(self, name: str) -> str:
         if name == "?":

@@ -23,6 +23,8 @@ class Lit:
 class Var:
     name: str
     quoted: bool
+    op: str | None = None  # ${name<op>arg}: '#', '##', '%', '%%', ':-', '-', ':+', '+', 'len'
+    arg: str = ""
 
 
 @dataclass
@@ -180,10 +182,23 @@ def _read_dollar(src: str, i: int, quoted: bool) -> tuple[Part, int]:
         end = src.find("}", i + 2)
         if end < 0:
             raise ShellSyntaxError("missing }")
-        name = src[i + 2 : end]
+        body = src[i + 2 : end]
+        if body.startswith("#") and len(body) > 1:
+            if not all(c in _NAME_CHARS for c in body[1:]):
+                raise ShellSyntaxError(f"${{{body}}}: bad substitution")
+            return Var(body[1:], quoted, "len"), end + 1
+        j = 0
+        while j < len(body) and body[j] in _NAME_CHARS:
+            j += 1
+        name, rest = (body[:j], body[j:]) if j else (body[:1], body[1:])
         if not name or not (all(c in _NAME_CHARS for c in name) or name in ("?", "$", "#", "!", "@", "*")):
-            raise ShellSyntaxError(f"${{{name}}}: bad substitution")
-        return Var(name, quoted), end + 1
+            raise ShellSyntaxError(f"${{{body}}}: bad substitution")
+        if not rest:
+            return Var(name, quoted), end + 1
+        op = next((o for o in ("##", "%%", ":-", ":+", "#", "%", "-", "+") if rest.startswith(o)), None)
+        if op is None:
+            raise ShellSyntaxError(f"${{{body}}}: bad substitution")
+        return Var(name, quoted, op, rest[len(op) :]), end + 1
     if nxt and nxt in "?$#!@*0123456789-":
         return Var(nxt, quoted), i + 2
     if nxt and nxt in _NAME_START:
