@@ -180,3 +180,14 @@ def test_game_installs_launches_draws_takes_taps_and_stops(game_device, plugin, 
         assert 15004 in hosted.model.net.listening_ports()  # type: ignore[attr-defined]
     finally:
         logs.close()
+
+
+def test_force_stop_during_start_does_not_stall_the_device(game_device, plugin, tmp_path, private_adb):
+    hosted, dev = game_device
+    apk = build_apk(SAMPLE_APP, tmp_path / "sample.apk")
+    assert "Success" in private_adb.run("-s", hosted.serial, "install", str(apk))
+    for _ in range(3):
+        dev.shell(f"am start -n {GAME}", timeout=10)
+        dev.shell(f"am force-stop {PACKAGE}", timeout=10)
+        assert dev.shell("echo alive", timeout=5).strip() == "alive"
+    assert dev.shell(f"pidof {PACKAGE}", timeout=5).strip() == ""

@@ -79,6 +79,9 @@ class GameLoop:
 
     def stop(self) -> None:
         self._stop.set()
+        abort = getattr(self.engine.sockets.backend, "abort", None)
+        if callable(abort):  # a frame waiting on the device loop must not hold up the loop's own stop
+            abort()
         if self._thread.is_alive() and threading.current_thread() is not self._thread:
             self._thread.join(timeout=10)
         self.engine.stop()

@@ -107,6 +107,16 @@ class DeviceListeners:
     def __init__(self, net: DeviceNetwork, loop: asyncio.AbstractEventLoop) -> None:
         self._net = net
         self._loop = loop
+        self._aborted = threading.Event()
+        self._wakers: set[threading.Event] = set()
+        self._lock = threading.Lock()
+
+    def abort(self) -> None:
+        """The app is being stopped from the device loop: stop waiting for that loop (no deadlock)."""
+        self._aborted.set()
+        with self._lock:
+            for waker in self._wakers:
+                waker.set()
 
     def listen(self, host: str, port: int, backlog: int) -> Listener:
         listener = _DeviceListener(self, port)
@@ -120,8 +130,22 @@ class DeviceListeners:
             listener.push(game_end)
             await _splice(reader, writer, engine_end)
 
+        if self._aborted.is_set():
+            raise OSError("the app is stopping")
         future = asyncio.run_coroutine_threadsafe(self._net.listen(port, handler), self._loop)
-        future.result(timeout=10)
+        waker = threading.Event()
+        with self._lock:
+            self._wakers.add(waker)
+        future.add_done_callback(lambda _: waker.set())
+        try:
+            waker.wait(timeout=10)
+        finally:
+            with self._lock:
+                self._wakers.discard(waker)
+        if not future.done():
+            future.cancel()
+            raise OSError("the device did not open the port")
+        future.result()
         return listener
 
     def release(self, port: int) -> None:
