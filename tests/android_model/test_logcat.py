@@ -249,3 +249,13 @@ def test_ring_buffer_drops_oldest(device):
     kept = [e.message for e in device.logcat.entries(["main"])]
     assert kept[-1] == "entry-199" and "entry-000" not in kept
     assert device.logcat.buffer_usage("main") <= 4096
+
+
+def test_max_count_pid_and_file_output(run, device):
+    device.logcat.clear()
+    for i in range(4):
+        device.logcat.write("I", "M", f"m{i}", pid=100 + i % 2)
+    assert run(lambda r: r.sh("logcat -d -v raw -m 2")).out == "m0\nm1\n"
+    assert run(lambda r: r.sh("logcat -d -v raw --pid=101")).out == "m1\nm3\n"
+    r = run(lambda r: r.sh("logcat -d -v raw -f /data/local/tmp/log.txt"))
+    assert r.out == "" and device.fs.read("/data/local/tmp/log.txt") == b"m0\nm1\nm2\nm3\n"

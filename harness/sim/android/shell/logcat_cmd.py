@@ -65,6 +65,7 @@ async def cmd_logcat(ctx: Ctx) -> int:
     max_count: int | None = None
     regex: re.Pattern[str] | None = None
     pid: int | None = None
+    out_file: str | None = None
     i = 0
 
     def value() -> str:
@@ -124,8 +125,10 @@ async def cmd_logcat(ctx: Ctx) -> int:
                 raise UsageError("logcat: invalid regex") from None
         elif head == "--pid":
             pid = int(value())
-        elif opt in ("-B", "-S", "-D", "-L", "-P", "-n", "-r", "-f"):
-            if opt in ("-f", "-n", "-r", "-P"):
+        elif opt == "-f" or head == "--file":
+            out_file = value()
+        elif opt in ("-B", "-S", "-D", "-L", "-P", "-n", "-r"):
+            if opt in ("-n", "-r", "-P"):
                 value()
         elif raw.startswith("-"):
             raise UsageError(f"logcat: invalid option -- '{raw.lstrip('-')}'")
@@ -168,6 +171,17 @@ async def cmd_logcat(ctx: Ctx) -> int:
             return False
         return regex is None or regex.search(e.message) is not None
 
+    target = ctx.device.fs.normalize(out_file, ctx.shell.cwd) if out_file is not None else None
+    if target is not None and not ctx.device.fs.is_dir(ctx.device.fs.normalize(target + "/..")):
+        raise UsageError(f"logcat: couldn't open output file: No such file or directory: {out_file}")
+
+    async def write(data: bytes) -> None:
+        """stdout, or with ``-f FILE`` the device file."""
+        if target is None:
+            await ctx.out(data)
+        else:
+            ctx.device.fs.append(target, data)
+
     printed = 0
     last_buffer: str | None = None
     seen_buffers: set[str] = set()
@@ -179,10 +193,10 @@ async def cmd_logcat(ctx: Ctx) -> int:
                 return False
             if e.buffer != last_buffer and fmt.style != "raw":
                 word = "switch to" if e.buffer in seen_buffers else "beginning of"
-                await ctx.out(f"--------- {word} {e.buffer}\n")
+                await write(f"--------- {word} {e.buffer}\n".encode())
                 seen_buffers.add(e.buffer)
                 last_buffer = e.buffer
-            await ctx.out(format_entry(e, fmt, zone))
+            await write(format_entry(e, fmt, zone))
             printed += 1
         return True
 
