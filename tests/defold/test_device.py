@@ -191,3 +191,25 @@ def test_force_stop_during_start_does_not_stall_the_device(game_device, plugin, 
         dev.shell(f"am force-stop {PACKAGE}", timeout=10)
         assert dev.shell("echo alive", timeout=5).strip() == "alive"
     assert dev.shell(f"pidof {PACKAGE}", timeout=5).strip() == ""
+
+
+def test_a_game_that_cannot_load_crashes_its_process_not_the_device(game_device, tmp_path, private_adb):
+    hosted, dev = game_device
+    broken = tmp_path / "broken"
+    for path in SAMPLE_APP.rglob("*"):
+        rel = path.relative_to(SAMPLE_APP)
+        if path.is_file() and rel.parts[0] in ("game.project", "android", "main", "input", "bridge"):
+            (broken / rel).parent.mkdir(parents=True, exist_ok=True)
+            (broken / rel).write_bytes(path.read_bytes())
+    (broken / "main" / "main.gui").unlink()  # the collection names a GUI file that is not there
+    apk = build_apk(broken, tmp_path / "broken.apk")
+    assert "Success" in private_adb.run("-s", hosted.serial, "install", str(apk))
+    logs = LogWatcher(dev)
+    try:
+        dev.shell(f"am start -n {GAME}")
+        logs.wait_for(r"ERROR:ENGINE: missing project file: /main/main.gui")
+    finally:
+        logs.close()
+    crash = dev.shell("logcat -d -b crash")
+    assert "FATAL EXCEPTION" in crash and PACKAGE in crash
+    assert dev.shell("echo alive").strip() == "alive"

@@ -61,21 +61,30 @@ def project_from_apk(apk: bytes) -> ProjectFiles:
 
 
 class GameLoop:
-    """Steps the engine 60 times per second on a dedicated thread until stopped."""
+    """Steps the engine 60 times per second on a dedicated thread until stopped.
 
-    def __init__(self, engine: DefoldRuntime, name: str) -> None:
+    An engine failure (a project that does not load, a bug in the engine itself) is the app
+    crashing: ``on_crash`` gets the exception; Lua errors never get here (they are logged).
+    """
+
+    def __init__(self, engine: DefoldRuntime, name: str, on_crash: Callable[[BaseException], None]) -> None:
         self.engine = engine
         self._stop = threading.Event()
+        self._on_crash = on_crash
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
     def start(self) -> None:
         self._thread.start()
 
     def _run(self) -> None:
-        self.engine.start()
-        while not self._stop.wait(1 / 60):
-            if self.engine.should_step():
-                self.engine.step(1)
+        try:
+            self.engine.start()
+            while not self._stop.wait(1 / 60):
+                if self.engine.should_step():
+                    self.engine.step(1)
+        except Exception as exc:
+            self.engine.log_error(f"ERROR:ENGINE: {exc}")
+            self._on_crash(exc)
 
     def stop(self) -> None:
         self._stop.set()
@@ -211,8 +220,12 @@ class DefoldAppRuntime(AppRuntime):
             device=self.device,
             app=self,
         )
-        self.loop_thread = GameLoop(self.engine, f"defold-{self.package.name}")
+        self.loop_thread = GameLoop(self.engine, f"defold-{self.package.name}", self._crash)
         self.loop_thread.start()
+
+    def _crash(self, exc: BaseException) -> None:
+        name = self.package.name
+        self.on_device_loop(lambda: self.device.activities.crash(name, exc))
 
     def halt(self) -> None:
         """Run ``final`` and end the game thread; the next activity start boots a fresh engine."""
