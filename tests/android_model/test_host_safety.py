@@ -68,3 +68,19 @@ def test_no_subprocess_or_eval_in_the_android_model():
     for path in root.rglob("*.py"):
         match = forbidden.search(path.read_text())
         assert match is None, f"{match.group(0) if match else ''} in {path}"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "(" * 3000 + "echo a" + ")" * 3000,
+        "$(" * 600 + "echo" + ")" * 600,
+        "echo ${",
+        "echo `",
+        "\x00\x01",
+        "if",
+    ],
+)
+def test_hostile_syntax_is_an_error_not_a_crash(run, line):
+    r = run(lambda r: r.sh(line))
+    assert isinstance(r.code, int)

@@ -549,4 +549,7 @@ def _plain(t: _Tok) -> str | None:
 
 def parse(src: str) -> Script:
     """Parse a command line into an AST; raises :class:`ShellSyntaxError`."""
-    return _Parser(tokenize(src)).script()
+    try:
+        return _Parser(tokenize(src)).script()
+    except RecursionError:
+        raise ShellSyntaxError("syntax error: nesting too deep") from None
