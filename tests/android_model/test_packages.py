@@ -148,3 +148,24 @@ def test_update_kills_the_running_app(run, device):
     assert run(lambda r: r.abb(["package", "install", "-S", str(len(newer))], stdin=newer)).out == "Success\n"
     assert GAME not in device.activities.processes
     assert device.packages.get(GAME).manifest.version_code == 4
+
+
+def test_run_as_debuggable_app(run, device):
+    from harness.sim.android.apk import build_apk
+
+    from .apps import game_manifest
+
+    spec = game_manifest()
+    spec.debuggable = True
+    device.install_apk(build_apk(spec))
+    device.install_apk(bank_apk())
+    r = run(
+        lambda r: r.sh(
+            "run-as com.example.game sh -c 'mkdir -p files && echo saved > files/s.txt; pwd; id -un'"
+        )
+    )
+    uid_name = f"u0_a{device.packages.get(GAME).uid - 10000}"
+    assert r.out == f"/data/user/0/com.example.game\n{uid_name}\n"
+    assert device.fs.read("/data/user/0/com.example.game/files/s.txt") == b"saved\n"
+    assert "package not debuggable" in run(lambda r: r.sh(f"run-as {BANK} ls")).err
+    assert "unknown package" in run(lambda r: r.sh("run-as com.nope ls")).err

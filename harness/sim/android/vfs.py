@@ -52,7 +52,8 @@ SYSTEM_BINARIES = (
     "sh am pm cmd getprop setprop settings input wm screencap logcat log dumpsys monkey ps pgrep pidof kill "
     "ls cat rm rmdir mkdir touch echo printf stat cp mv chmod chown md5sum sha1sum sha256sum "
     "grep egrep fgrep "
-    "head tail wc sort which id whoami true false sleep uptime date env printenv test [ sync toybox toolbox "
+    "head tail wc sort which id whoami true false sleep uptime date env printenv test [ sync "
+    "toybox toolbox run-as "
     "app_process linker64 uiautomator content service"
 ).split()
 

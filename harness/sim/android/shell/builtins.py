@@ -509,3 +509,27 @@ def _evaluate_test(ctx: Ctx, args: list[str]) -> bool:
                     f"test: {left if not left.lstrip('-').isdigit() else right}: bad number", 2
                 ) from None
     raise UsageError("test: too many arguments", 2)
+
+
+@command("run-as")
+async def cmd_run_as(ctx: Ctx) -> int:
+    """``run-as PKG [CMD…]``: run as a debuggable app, from its data directory."""
+    from harness.sim.android.processes import uid_name
+
+    args = [a for a in ctx.argv[1:] if not a.startswith("--user")]
+    if not args:
+        raise UsageError("usage: run-as <package-name> [--user <uid>] <command> [<args>]", 1)
+    pkg = ctx.device.packages.get(args[0])
+    if pkg is None:
+        raise UsageError(f"run-as: unknown package: {args[0]}", 1)
+    if not pkg.manifest.debuggable:
+        raise UsageError(f"run-as: package not debuggable: {args[0]}", 1)
+    sub: Shell = ctx.shell.subshell()
+    sub.uid, sub.user = pkg.uid, uid_name(pkg.uid)
+    ctx.device.fs.makedirs(pkg.data_dir)
+    sub.cwd = pkg.data_dir
+    command_argv = args[1:] or ["sh"]
+    try:
+        return await sub.run_argv(command_argv, ctx.stdin, ctx.stdout, ctx.stderr, ctx.closed)
+    except ShellExit as exc:
+        return exc.code
