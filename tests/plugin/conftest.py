@@ -9,6 +9,7 @@ inner runs find through ``RUSTORE_HARNESS_STATE_DIR`` (so they lease, not start,
 from __future__ import annotations
 
 import os
+import socket
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,12 +47,35 @@ virtual:
 
 
 @pytest.fixture(scope="session")
+def plugin_adb(private_adb: AdbServer) -> Iterator[AdbServer]:
+    """A real adb server of the plugin tests' own, so their devices never show up in other areas'
+    `adb devices` (those tests own the session's `private_adb` and count what it lists)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    server = AdbServer(port=port, binary=private_adb.binary)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()
+
+
+@pytest.fixture
+def adb_env(plugin_adb: AdbServer, monkeypatch: pytest.MonkeyPatch) -> AdbServer:
+    """Point this test (and the inner pytest runs it starts) at the plugin tests' adb server."""
+    monkeypatch.setenv("ANDROID_ADB_SERVER_PORT", str(plugin_adb.port))
+    monkeypatch.setenv("ADBUTILS_ADB_PATH", plugin_adb.binary)
+    return plugin_adb
+
+
+@pytest.fixture(scope="session")
 def shared_pool(
-    private_adb: AdbServer, tmp_path_factory: pytest.TempPathFactory
+    plugin_adb: AdbServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Path, SimState]]:
-    """Two virtual devices on the private adb server, running for the whole plugin test session."""
+    """Two virtual devices on the plugin tests' adb server, running for the whole test session."""
     state_dir = tmp_path_factory.mktemp("sim-state")
-    farm = Farm(state_dir=state_dir, adb=private_adb)
+    farm = Farm(state_dir=state_dir, adb=plugin_adb)
     state, started = farm.up(2, "pixel-7-api-34")
     assert started and len(state.devices) == 2
     try:
@@ -62,7 +86,10 @@ def shared_pool(
 
 @pytest.fixture
 def virtual_env(
-    pytester: pytest.Pytester, shared_pool: tuple[Path, SimState], monkeypatch: pytest.MonkeyPatch
+    pytester: pytest.Pytester,
+    shared_pool: tuple[Path, SimState],
+    adb_env: AdbServer,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> SimState:
     """A pytester folder whose devices.yaml selects the shared virtual pool."""
     state_dir, state = shared_pool

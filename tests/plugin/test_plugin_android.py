@@ -31,8 +31,8 @@ MAIN = "com.example.plugintest.Main"
 
 
 @pytest.fixture
-def android(virtual_env: SimState, private_adb: AdbServer) -> AndroidDevice:
-    return AndroidDevice(virtual_env.devices[0].serial, private_adb, pool="virtual")
+def android(virtual_env: SimState, adb_env: AdbServer) -> AndroidDevice:
+    return AndroidDevice(virtual_env.devices[0].serial, adb_env, pool="virtual")
 
 
 def test_identity_is_read_once_and_reported(android: AndroidDevice) -> None:
@@ -139,13 +139,13 @@ def test_logcat_stream_fans_out_marks_and_stops_cleanly(android: AndroidDevice) 
     assert not stream.alive and stream.ended.is_set() and stream.error is None
 
 
-def test_health_on_a_virtual_device_and_an_absent_one(android: AndroidDevice, private_adb: AdbServer) -> None:
+def test_health_on_a_virtual_device_and_an_absent_one(android: AndroidDevice, adb_env: AdbServer) -> None:
     assert health_reason(android, real_device=False) is None
     assert [c.name for c in run_checks(android, real_device=False)] == ["adb state", "boot", "sdk"]
     reason = health_reason(android, min_sdk=35, real_device=True)
     assert reason is not None and "API 34 is below the minimum API 35" in reason
     assert "ru.vk.store is not installed" in reason
-    absent = AndroidDevice("127.0.0.1:9", private_adb)
+    absent = AndroidDevice("127.0.0.1:9", adb_env)
     assert health_reason(absent) == (
         "adb state: adb state is 'absent': "
         "connect it (USB, or `adb connect HOST:PORT`) and check `adb devices -l`"

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import APP
 
+from harness.android.adb import AdbServer
 from harness.cli import cli
 from harness.sim.state import SimState
 
@@ -65,7 +66,7 @@ def test_devices_lists_the_virtual_pool_healthy(
     assert "sandbox_url" in result.output
 
 
-def test_devices_reports_an_absent_phone_and_exits_1(private_adb: object, tmp_path: Path) -> None:
+def test_devices_reports_an_absent_phone_and_exits_1(adb_env: AdbServer, tmp_path: Path) -> None:
     path = devices_file(tmp_path, ADB_POOL, "usb")
     result = CliRunner().invoke(cli, ["devices", "--devices-file", str(path)])
     assert result.exit_code == 1
@@ -89,7 +90,7 @@ def test_doctor_on_the_virtual_pool(virtual_env: SimState, tmp_path: Path) -> No
     assert result.exit_code == 1 and result.output.rstrip().endswith("problem(s)")
 
 
-def test_doctor_on_an_absent_phone_gives_the_fix(private_adb: object, tmp_path: Path) -> None:
+def test_doctor_on_an_absent_phone_gives_the_fix(adb_env: AdbServer, tmp_path: Path) -> None:
     path = devices_file(tmp_path, ADB_POOL, "usb")
     result = CliRunner().invoke(
         cli, ["doctor", "--devices-file", str(path), "--appium-url", "http://127.0.0.1:9"]

@@ -14,11 +14,11 @@ from harness.sim.farm import Farm
 
 
 def test_the_plugin_starts_one_pool_for_the_run_and_stops_it(
-    pytester: pytest.Pytester, private_adb: AdbServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    pytester: pytest.Pytester, adb_env: AdbServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     state_dir = tmp_path / "fresh-state"
     monkeypatch.setenv("RUSTORE_HARNESS_STATE_DIR", str(state_dir))
-    farm = Farm(state_dir=state_dir, adb=private_adb)
+    farm = Farm(state_dir=state_dir, adb=adb_env)
     assert farm.status() is None
     write_devices(pytester, VIRTUAL_POOL, "virtual")
     log = pytester.path / "seen.txt"
@@ -44,14 +44,14 @@ def test_the_plugin_starts_one_pool_for_the_run_and_stops_it(
     assert {w for w, _, _ in rows} == {"gw0", "gw1"}
     assert len({serial for _, _, serial in rows}) == 2
     assert farm.status() is None, "the run that started the pool stopped it"
-    assert not any(s in private_adb.device_states() for _, _, s in rows), "its devices are detached from adb"
+    assert not any(s in adb_env.device_states() for _, _, s in rows), "its devices are detached from adb"
 
 
 def test_a_pool_that_was_already_running_is_left_running(
-    pytester: pytest.Pytester, virtual_env: object, private_adb: AdbServer
+    pytester: pytest.Pytester, virtual_env: object, adb_env: AdbServer
 ) -> None:
     pytester.makepyfile("def test_x(device):\n    assert device.serial\n")
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
-    farm = Farm(state_dir=Path(os.environ["RUSTORE_HARNESS_STATE_DIR"]), adb=private_adb)
+    farm = Farm(state_dir=Path(os.environ["RUSTORE_HARNESS_STATE_DIR"]), adb=adb_env)
     assert farm.status() is not None

@@ -18,11 +18,11 @@ from harness.sim.state import SimState
 
 
 @pytest.fixture
-def phone_with_rustore(virtual_env: SimState, private_adb: AdbServer, tmp_path: Path) -> str:
+def phone_with_rustore(virtual_env: SimState, adb_env: AdbServer, tmp_path: Path) -> str:
     serial = virtual_env.devices[1].serial
     apk = tmp_path / "rustore-standin.apk"
     apk.write_bytes(build_apk(ManifestSpec(package=RUSTORE_PACKAGE, version_code=1, version_name="1.0")))
-    device = AndroidDevice(serial, private_adb)
+    device = AndroidDevice(serial, adb_env)
     device.install(apk)
     assert device.is_installed(RUSTORE_PACKAGE)
     return serial
