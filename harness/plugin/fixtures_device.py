@@ -36,7 +36,9 @@ def harness_config(_harness: HarnessSession) -> DevicesConfig:
 
 
 @pytest.fixture(scope="session")
-def device_pool(_harness: HarnessSession, harness_config: DevicesConfig) -> DevicePool:
+def device_pool(
+    request: pytest.FixtureRequest, _harness: HarnessSession, harness_config: DevicesConfig
+) -> DevicePool:
     """The selected pool's devices, leasable across xdist workers (a virtual pool is started once)."""
     pool = harness_config.pool(_harness.options.pool)
     specs = _harness.device_specs()
@@ -45,7 +47,7 @@ def device_pool(_harness: HarnessSession, harness_config: DevicesConfig) -> Devi
         with _harness.lock("virtual-pool"):
             running, services, started_in = ensure_virtual_pool(pool, _harness.adb())
             if started_in is not None:
-                _harness.record_started_pool(started_in, by=worker_id())
+                _harness.record_started_pool(started_in, by=worker_id(request.config))
         _harness.extras["services"] = services
         everything = harness_config.devices(_harness.pool_name)
         by_index = dict(zip((s.id for s in everything), running, strict=False))
@@ -91,9 +93,11 @@ def device(
     check = _health_check(_harness)
     try:
         if wanted is None:
-            lease = device_pool.lease(worker_id(), check, timeout=0.0)
+            lease = device_pool.lease(worker_id(request.config), check, timeout=0.0)
         else:
-            lease = device_pool.lease_device(wanted, worker_id(), check, timeout=EACH_MODE_WAIT_S)
+            lease = device_pool.lease_device(
+                wanted, worker_id(request.config), check, timeout=EACH_MODE_WAIT_S
+            )
     except NoDeviceAvailable as exc:
         pytest.fail(
             f"pool {_harness.pool_name!r}: {exc}\n(hint: run with at most as many xdist workers as devices)",

@@ -9,7 +9,6 @@ run started, in ``pytest_unconfigure``, after every worker has finished with it.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -27,8 +26,11 @@ RUN_DIR_KEY = "harness_run_dir"
 OWNER_FILE = "virtual-pool.json"
 
 
-def worker_id() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+def worker_id(config: pytest.Config) -> str:
+    """xdist's worker id (gw0…), or "main"; read from this run's config, never from the environment,
+    which a pytest started inside an xdist worker inherits."""
+    workerinput = getattr(config, "workerinput", None)
+    return str(workerinput.get("workerid", "main")) if workerinput else "main"
 
 
 @dataclass
