@@ -343,6 +343,7 @@ class ActivityManager:
         app = self.processes.pop(package, None)
         if app is None:
             return
+        self.device.windows.dismiss_package(package)
         before = self.focused
         for task in list(self.tasks):
             doomed = [r for r in task.records if r.package.name == package]
@@ -420,12 +421,12 @@ class ActivityManager:
             self._depth -= 1
 
     # --- requests from apps (asynchronous, like Binder calls from an app) -------------------------
-    def request_start(self, intent: Intent, caller_uid: int) -> None:
+    def request_start(self, intent: Intent, caller_uid: int, caller_token: str | None = None) -> None:
         """``Activity.startActivity``: runs now, or after the current step if one is in progress."""
         if self._depth:
-            self._pending.append(lambda: self.start(intent, caller_uid=caller_uid))
+            self._pending.append(lambda: self.start(intent, caller_uid=caller_uid, caller_token=caller_token))
         else:
-            self.start(intent, caller_uid=caller_uid)
+            self.start(intent, caller_uid=caller_uid, caller_token=caller_token)
 
     def request_finish(self, token: str) -> None:
         """``Activity.finish``: marked at once (no onStart/onResume follow), destroyed after the step."""
@@ -449,8 +450,11 @@ class ActivityManager:
         return record.state != DESTROYED and record in record.task.records
 
     def _hidden(self, record: ActivityRecord) -> bool:
-        """Covered by the now-focused activity, so it should stop (not if a callback brought it back)."""
-        return record.state != DESTROYED and record is not self.focused
+        """Covered by the now-focused activity, so it should stop (not if a callback brought it back,
+        nor while it shows through a translucent activity above it)."""
+        if record.state == DESTROYED or record is self.focused:
+            return False
+        return all(layer.record is not record for layer in self.device.windows.layers())
 
     def _bring_up(self, record: ActivityRecord) -> None:
         """Start/resume a record that already has an instance (or recreate one if its process died)."""
@@ -474,9 +478,19 @@ class ActivityManager:
     # --- start ------------------------------------------------------------------------------------
     @_operation
     def start(
-        self, intent: Intent, *, caller_uid: int = 2000, caller_package: str | None = None
+        self,
+        intent: Intent,
+        *,
+        caller_uid: int = 2000,
+        caller_package: str | None = None,
+        caller_token: str | None = None,
     ) -> StartResult:
-        """``startActivity`` as the system does it for ``am start`` (the caller adds NEW_TASK)."""
+        """``startActivity`` as the system does it for ``am start`` (the caller adds NEW_TASK).
+
+        ``caller_token`` names the activity that called ``startActivity``: without NEW_TASK (and
+        for a standard/singleTop target) the new activity joins the caller's task, whatever its
+        affinity — which is how an SDK screen or a bank link opened by a game stays in its task.
+        """
         t0 = time.monotonic()
         resolved = self.resolve(intent)
         if resolved is None:
@@ -553,6 +567,9 @@ class ActivityManager:
             return self._deliver(existing_task.top, launched, previous, t0)
 
         task = existing_task
+        caller = self.find(caller_token) if caller_token else None
+        if caller is not None and not single_task and not launched.flags & FLAG_ACTIVITY_NEW_TASK:
+            task = caller.task
         if task is not None and launched.flags & FLAG_ACTIVITY_CLEAR_TASK:
             for r in list(reversed(task.records)):
                 self._retire(r)
@@ -640,10 +657,16 @@ class ActivityManager:
             self._stop_hidden()
 
     def _stop_hidden(self) -> None:
+        """Stop what is covered; what shows through a translucent activity on top only pauses."""
         focused = self.focused
+        visible = {id(layer.record) for layer in self.device.windows.layers()}
         for r in self.records():
-            if r is not focused and r.state in (RESUMED, PAUSED):
+            if r is focused or r.state not in (RESUMED, PAUSED):
+                continue
+            if id(r) not in visible:
                 self._stop(r)
+            elif r.state == RESUMED:
+                self._pause(r)
 
     @_operation
     def back(self) -> None:

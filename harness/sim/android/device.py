@@ -24,22 +24,11 @@ from harness.sim.android.shell.interpreter import Shell, ShellExit
 from harness.sim.android.shell.registry import COMMANDS
 from harness.sim.android.shell.streams import ClientIn, ClientOut
 from harness.sim.android.vfs import VirtualFs
+from harness.sim.android.windows import WindowManager
 from harness.sim.device_api import DeviceIdentity, ShellIO
 
-DEFAULT_FEATURES = (
-    "shell_v2",
-    "cmd",
-    "stat_v2",
-    "ls_v2",
-    "fixed_push_mkdir",
-    "apex",
-    "abb",
-    "abb_exec",
-    "fixed_push_symlink_timestamp",
-    "remount_shell",
-    "track_app",
-    "sendrecv_v2",
-)
+# What the banner advertises: only what the device side of the protocol really implements.
+DEFAULT_FEATURES = ("shell_v2", "cmd", "stat_v2", "ls_v2", "fixed_push_mkdir", "abb_exec")
 
 
 class AndroidDevice:
@@ -70,6 +59,7 @@ class AndroidDevice:
         self.instrumentation = Instrumentation()
         self.activities = ActivityManager(self)
         self.input = InputDispatcher(self)
+        self.windows = WindowManager(self)
         self._shell_pids = iter(range(self.process_table.zygote_pid + 20000, 10**7))
         self._current_shell_pid = next(self._shell_pids)
         self._background: set[asyncio.Future[Any]] = set()
@@ -227,11 +217,14 @@ class AndroidDevice:
         self.instrumentation.register(component, handler)
 
     def screenshot(self) -> Any:
-        """The current frame as a PIL image: the focused activity's render, else the home screen."""
+        """The screen as a PIL image: the runtime's frame under the native windows above it."""
         from datetime import datetime
 
+        from PIL import Image
+
         size = self.display.size
-        record = self.activities.focused
+        layers = self.windows.layers()
+        record = layers[0].record if layers else self.activities.focused
         frame = None
         if record is not None and record.instance is not None:
             try:
@@ -239,10 +232,13 @@ class AndroidDevice:
             except Exception as exc:  # a runtime that cannot draw still must not break screencap
                 self.logcat.write("W", "SurfaceFlinger", f"render failed: {exc}", pid=self.system_server_pid)
         if frame is None:
-            frame = home_screen(size, datetime.now(self.zone()).strftime("%H:%M"))
+            if layers and layers[0].native:
+                frame = Image.new("RGB", size, (255, 255, 255))
+            else:
+                frame = home_screen(size, datetime.now(self.zone()).strftime("%H:%M"))
         if frame.size != size:
             frame = frame.resize(size)
-        return frame.convert("RGB")
+        return self.windows.compose(frame.convert("RGB"))
 
     def _boot_log(self) -> None:
         w = self.logcat.write

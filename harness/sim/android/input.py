@@ -81,6 +81,8 @@ class InputDispatcher:
         return record, record.instance
 
     def touch(self, x: int, y: int, action: str) -> None:
+        if self.device.windows.route_touch(int(x), int(y), action) is not None:
+            return  # a dialog or a native window took it
         record, inst = self._target()
         if inst is None:
             return
@@ -94,6 +96,8 @@ class InputDispatcher:
         self.touch(x, y, ACTION_MOVE)
 
     def key(self, keycode: int) -> None:
+        if keycode == KEYCODE_BACK and self.device.windows.back():
+            return
         record, inst = self._target()
         consumed = False
         if inst is not None and not record.task.home:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from PIL import Image
 
 from harness.sim.android.intents import ComponentName, Intent
+from harness.sim.ui.views import Window
 
 if TYPE_CHECKING:
     from harness.sim.android.apk import ActivitySpec
@@ -29,6 +30,9 @@ ACTION_UP = "up"
 
 class Activity:
     """One activity instance. Subclasses override the ``on_*`` hooks; all run on the device loop."""
+
+    #: A translucent activity (a bottom sheet) lets the activity below it show through.
+    translucent = False
 
     def __init__(self, runtime: AppRuntime, info: ActivitySpec, token: str) -> None:
         self.runtime = runtime
@@ -67,6 +71,10 @@ class Activity:
         """The frame ``screencap`` shows while this activity is on top; None → a blank window."""
         return None
 
+    def native_window(self) -> Window | None:
+        """Native views UiAutomator can see (and taps go to); None for a GL surface like a game's."""
+        return None
+
     # services for the app --------------------------------------------------------------------------
     @property
     def device(self) -> Any:
@@ -84,7 +92,9 @@ class Activity:
 
         Call on the device's event loop (a runtime with its own thread must hop there first).
         """
-        self.device.activities.request_start(intent, caller_uid=self.runtime.process.uid)
+        self.device.activities.request_start(
+            intent, caller_uid=self.runtime.process.uid, caller_token=self.token
+        )
 
 
 class AppRuntime:

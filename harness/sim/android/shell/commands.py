@@ -8,4 +8,5 @@ from harness.sim.android.shell import (  # noqa: F401
     logcat_cmd,
     package_cmd,
     system,
+    uiautomator_cmd,
 )
