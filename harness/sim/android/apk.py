@@ -11,11 +11,11 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 
-from apkInspector.axml import ManifestStruct, XmlEndElement, XmlStartElement
-from apkInspector.headers import ZipEntry
-
 from harness.sim.android import axml
+from harness.sim.android._quiet_import import apkinspector_modules
 from harness.sim.android.axml import ANDROID_ATTR_IDS, ANDROID_NS, ENUMS, Element
+
+ManifestStruct, XmlEndElement, XmlStartElement, ZipEntry = apkinspector_modules()
 
 RUNTIME_META_KEY = "rustore.harness.runtime"
 ACTION_MAIN = "android.intent.action.MAIN"
