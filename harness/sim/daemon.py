@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import json
 import logging
 import os
@@ -22,7 +23,7 @@ from typing import Any
 
 import uvicorn
 
-from harness.sim.host import DeviceHost
+from harness.sim.host import DeviceHost, HostedDevice
 
 log = logging.getLogger("harness.sim.daemon")
 
@@ -83,6 +84,26 @@ async def start_services(state_dir: Path, catalog: Path) -> list[HttpService]:
     return [sandbox, game]
 
 
+#: Device properties through which the pool tells each virtual device where its services are.
+#: The game reads ``rustore.harness.config.<section>.<key>`` as a game.project override.
+PROP_SANDBOX_URL = "rustore.harness.sandbox_url"
+PROP_GAME_SERVER_URL = "rustore.harness.config.rustore_harness.game_server_url"
+
+
+async def configure_device(device: HostedDevice, services: dict[str, str]) -> None:
+    """Point one device at the pool's services (runs on the device host's loop)."""
+    model: Any = device.model
+    if "sandbox_url" in services:
+        model.set_prop(PROP_SANDBOX_URL, services["sandbox_url"])
+    if "game_server_url" in services:
+        model.set_prop(PROP_GAME_SERVER_URL, services["game_server_url"])
+
+
+def register_runtimes() -> None:
+    """Make installed apps runnable: the Defold runtime registers itself when imported."""
+    importlib.import_module("harness.sim.defold")
+
+
 async def run(args: argparse.Namespace) -> int:
     state_dir = Path(args.state_dir)
     stop = asyncio.Event()
@@ -93,14 +114,18 @@ async def run(args: argparse.Namespace) -> int:
     host = DeviceHost()
     services: list[HttpService] = []
     try:
+        register_runtimes()
         devices = [host.add_device(args.profile) for _ in range(args.devices)]
         if not args.no_services:
             services = await start_services(state_dir, Path(args.catalog))
+        urls = {f"{s.name}_url": s.url for s in services}
+        for device in devices:
+            await asyncio.wrap_future(host.submit(configure_device(device, urls)))
         ready = {
             "devices": [
                 {"serial": d.serial, "device_port": d.port, "profile": args.profile} for d in devices
             ],
-            "services": {f"{s.name}_url": s.url for s in services},
+            "services": urls,
         }
         sys.stdout.write(json.dumps(ready) + "\n")
         sys.stdout.flush()

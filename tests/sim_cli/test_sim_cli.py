@@ -63,6 +63,13 @@ def test_up_attaches_devices_and_publishes_services(state_dir: Path, private_adb
     # The device answers like a phone through the real adb server.
     out = private_adb.run("-s", listed[0], "shell", "getprop", "ro.build.version.sdk")
     assert out.strip() == "34"
+    # Each device knows where the pool's services are (the SDK and the game read these).
+    for serial in listed:
+        sandbox = private_adb.run("-s", serial, "shell", "getprop", "rustore.harness.sandbox_url")
+        game = private_adb.run(
+            "-s", serial, "shell", "getprop", "rustore.harness.config.rustore_harness.game_server_url"
+        )
+        assert sandbox.strip() == doc["sandbox_url"] and game.strip() == doc["game_server_url"]
 
 
 def test_second_up_creates_no_duplicates(state_dir: Path, private_adb: AdbServer) -> None:
