@@ -13,6 +13,7 @@ start and an ``excerpt(mark)`` at its end. Waiting for a line is a Condition, ne
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 import time
@@ -24,6 +25,7 @@ import adbutils
 
 Subscriber = Callable[[str], None]
 DEFAULT_MAX_LINES = 50_000
+MARK_TAG = "RuStoreHarnessMark"  # lines the harness writes to mark a test's start
 
 
 def decode_line(raw: bytes) -> str:
@@ -73,6 +75,7 @@ class LogcatStream:
         self.ended = threading.Event()
         self.error: BaseException | None = None
         self.subscriber_errors: list[str] = []
+        self._tokens = itertools.count(1)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -175,6 +178,30 @@ class LogcatStream:
     def mark(self) -> LogMark:
         with self._cond:
             return LogMark(self._count)
+
+    def sync_mark(self, label: str = "", timeout: float = 10.0) -> LogMark:
+        """A mark after everything the device logged before this call, not just what was read.
+
+        Lines written just before a plain `mark()` may still be in flight to the reader, and
+        would then land in the next test's excerpt. This writes a unique line with
+        ``log -t MARK_TAG`` and waits (on the stream's Condition) until it arrives: logcat
+        delivers in order, so everything earlier has been read by then. The mark is at that
+        line, so an excerpt starts with it. Falls back to `mark()` if it never arrives.
+        """
+        token = f"{label} #{next(self._tokens)}-{id(self):x}".strip()
+        before = self.mark()
+        try:
+            self.device.shell(["log", "-t", MARK_TAG, token], timeout=timeout)
+            self.wait_for(re.escape(f"{MARK_TAG}: {token}"), before, timeout=timeout)
+        except (TimeoutError, adbutils.AdbError, OSError):
+            return self.mark()
+        with self._cond:
+            first_kept = self._count - len(self._buffer)
+            lines = list(self._buffer)
+            for index in range(max(before.index, first_kept), self._count):
+                if lines[index - first_kept].endswith(f"{MARK_TAG}: {token}"):
+                    return LogMark(index)
+        return self.mark()
 
     def excerpt(self, since: LogMark) -> Excerpt:
         """Lines read since `since` (those still in the buffer)."""

@@ -42,7 +42,7 @@ def _harness_artifacts(request: pytest.FixtureRequest, _harness: HarnessSession)
         return
     junit_properties(request.node, target.info())
     stream: LogcatStream | None = request.getfixturevalue("logcat") if target.android is not None else None
-    mark = stream.mark() if stream is not None else None
+    mark = stream.sync_mark(f"test start: {request.node.nodeid}") if stream is not None else None
     recorder: CallbackRecorder | None = (
         request.getfixturevalue("callbacks") if "callbacks" in request.fixturenames else None
     )  # taken now: at teardown the function-scoped fixture is already gone

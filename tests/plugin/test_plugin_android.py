@@ -10,7 +10,7 @@ import pytest
 from harness.android.adb import AdbError, AdbServer
 from harness.android.device import AndroidDevice
 from harness.android.health import health_reason, run_checks
-from harness.android.logcat import LogcatStream
+from harness.android.logcat import MARK_TAG, LogcatStream
 from harness.sim.android.apk import (
     ACTION_MAIN,
     ACTION_VIEW,
@@ -150,3 +150,16 @@ def test_health_on_a_virtual_device_and_an_absent_one(android: AndroidDevice, ad
         "adb state: adb state is 'absent': "
         "connect it (USB, or `adb connect HOST:PORT`) and check `adb devices -l`"
     )
+
+
+def test_sync_mark_is_after_everything_logged_before_it(android: AndroidDevice) -> None:
+    with LogcatStream(android.ad) as stream:
+        for n in range(3):
+            android.shell(["log", "-t", "PluginTest", f"before-{n}"])
+            mark = stream.sync_mark(f"start {n}")  # no wait for before-N: sync_mark must cover it
+            android.shell(["log", "-t", "PluginTest", f"after-{n}"])
+            stream.wait_for(f"after-{n}", mark, timeout=20)
+            excerpt = stream.excerpt(mark).lines
+            assert excerpt[0].endswith(f"{MARK_TAG}: start {n} #{n + 1}-{id(stream):x}")
+            assert not any(f"before-{n}" in line for line in excerpt)
+            assert any(f"after-{n}" in line for line in excerpt)
