@@ -80,6 +80,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     )
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's worker reads xdist_group marks for --dist loadgroup
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if harness_session(config).options.device_mode != "each":
         return

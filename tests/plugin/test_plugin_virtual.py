@@ -7,6 +7,7 @@ way a user runs the plugin; it finds the shared virtual pool through RUSTORE_HAR
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -275,3 +276,42 @@ def test_each_mode_runs_every_test_on_every_device(pytester: pytest.Pytester, vi
     result.stdout.fnmatch_lines(["*test_here[[]virtual-1[]]*", "*test_here[[]virtual-2[]]*"])
     seen = {word for line in result.stdout.lines for word in line.split() if word.startswith("127.0.0.1:")}
     assert seen == {d.serial for d in virtual_env.devices}
+
+
+def test_each_mode_under_xdist_runs_every_pair_once_with_exclusive_leases(
+    pytester: pytest.Pytester, virtual_env: SimState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without working loadgroup (pytest-xdist#1386 on pytest 9.2) workers swap leases per device;
+    a lease is exclusive, so a device's tests never overlap."""
+    log = pytester.path / "each.txt"
+    monkeypatch.setenv("EACH_LOG", str(log))
+    pytester.makepyfile(
+        test_each="""
+        import os, time
+
+        def _note(device):
+            start = time.monotonic()
+            device.android.shell(["log", "-t", "Each", "x"])
+            with open(os.environ["EACH_LOG"], "a") as f:
+                f.write(f"{os.environ['PYTEST_XDIST_WORKER']} {device.spec.id} {device.serial} "
+                        f"{start} {time.monotonic()}\\n")
+
+        def test_a(device):
+            _note(device)
+
+        def test_b(device):
+            _note(device)
+
+        def test_c(device):
+            _note(device)
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--device-mode", "each", "-n", "2")
+    result.assert_outcomes(passed=6)
+    rows = [line.split() for line in log.read_text().splitlines()]
+    assert sorted(spec for _, spec, *_ in rows) == ["virtual-1"] * 3 + ["virtual-2"] * 3
+    assert {serial for _, _, serial, *_ in rows} == {d.serial for d in virtual_env.devices}
+    for spec in ("virtual-1", "virtual-2"):
+        spans = sorted((float(a), float(b), w) for w, s, _, a, b in rows if s == spec)
+        for (_, end, w1), (start, _, w2) in itertools.pairwise(spans):
+            assert w1 == w2 or start >= end, f"{spec} used by {w1} and {w2} at once"
