@@ -56,6 +56,18 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(_XdistHooks(), "rustore-harness-xdist")
 
 
+def pytest_report_header(config: pytest.Config) -> str | None:
+    """One line saying what the harness will do (only the options: the devices file loads lazily)."""
+    session = config.stash.get(SESSION_KEY, None)
+    if session is None or not session.options.devices_file.is_file():
+        return None
+    o = session.options
+    return (
+        f"rustore-harness: {o.devices_file.name}, pool {o.pool or '(default)'}, mode {o.device_mode}, "
+        f"output {o.output}, contract {o.contract}"
+    )
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Options that name devices are checked before collection: a typo is one line, not a traceback."""
     harness = harness_session(session.config)

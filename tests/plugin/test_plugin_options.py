@@ -68,7 +68,12 @@ def test_ini_and_command_line_resolve_in_order(pytester: pytest.Pytester) -> Non
     )
     result = pytester.runpytest("-s", "--output", "out-cli", "--device", "a", "--device", "b")
     result.assert_outcomes(passed=1)
-    result.stdout.fnmatch_lines(["*OPTS usb out-cli strict only-on-failure ('a', 'b') shard"])
+    result.stdout.fnmatch_lines(
+        [
+            "rustore-harness: devices.yaml, pool usb, mode shard, output */out-cli, contract strict",
+            "*OPTS usb out-cli strict only-on-failure ('a', 'b') shard",
+        ]
+    )
 
 
 def test_bad_devices_file_gives_its_one_message(pytester: pytest.Pytester) -> None:
