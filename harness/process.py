@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import os
 import selectors
+import signal
+import subprocess
 import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -76,3 +79,38 @@ def tail(path: Path, lines: int = 20) -> str:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
     except OSError:
         return "(no log)"
+
+
+def spawn_daemon(
+    cmd: Sequence[str], *, stderr: IO[bytes] | int, timeout: float, env: Mapping[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Start a background process in its own session and wait for its one-line readiness report.
+
+    Returns the process and the line ("" if it never reported; the process is then killed).
+    """
+    proc = subprocess.Popen(
+        list(cmd),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        env=dict(env) if env is not None else None,
+        start_new_session=True,
+        close_fds=True,
+    )
+    assert proc.stdout is not None
+    line = read_ready_line(proc.stdout, timeout)
+    proc.stdout.close()
+    if not line and proc.poll() is None:
+        proc.kill()
+        proc.wait()
+    return proc, line
+
+
+def terminate(pid: int, marker: bytes, timeout: float) -> None:
+    """SIGTERM a process we started (checked by ``marker``), SIGKILL it if it outstays ``timeout``."""
+    if not process_alive(pid, marker):
+        return
+    os.kill(pid, signal.SIGTERM)
+    if not wait_gone(pid, timeout):
+        os.kill(pid, signal.SIGKILL)
+        wait_gone(pid, 5.0)

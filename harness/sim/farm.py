@@ -11,9 +11,6 @@ file. Every entry point first heals what a crashed daemon left behind, so a stal
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,11 +20,12 @@ from pathlib import Path
 from filelock import FileLock
 
 from harness.android.adb import AdbError, AdbServer
-from harness.process import process_alive, read_ready_line, tail, wait_gone
+from harness.process import process_alive, spawn_daemon, tail, terminate
 from harness.sim.state import SimDevice, SimState, clear_state, load_state, save_state
 
 READY_TIMEOUT_S = 120.0
 STOP_TIMEOUT_S = 20.0
+DAEMON_MARKER = b"harness.sim.daemon"
 
 Progress = Callable[[str], None]
 
@@ -42,7 +40,7 @@ def _silent(_: str) -> None:
 
 def daemon_alive(pid: int) -> bool:
     """True if ``pid`` is a running virtual-pool daemon (not a recycled pid of something else)."""
-    return process_alive(pid, b"harness.sim.daemon")
+    return process_alive(pid, DAEMON_MARKER)
 
 
 @dataclass
@@ -134,21 +132,8 @@ class Farm:
             *extra_args,
         ]
         with log_path.open("ab") as log:
-            proc = subprocess.Popen(
-                cmd,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=log,
-                start_new_session=True,
-                close_fds=True,
-            )
-        assert proc.stdout is not None
-        line = read_ready_line(proc.stdout, READY_TIMEOUT_S)
-        proc.stdout.close()
+            proc, line = spawn_daemon(cmd, stderr=log, timeout=READY_TIMEOUT_S)
         if not line:
-            proc.poll()
-            if proc.returncode is None:
-                proc.kill()
             raise SimError(
                 f"the virtual pool did not start within {READY_TIMEOUT_S:g} s; "
                 f"last lines of {log_path}:\n{tail(log_path)}"
@@ -165,9 +150,4 @@ class Farm:
         )
 
     def _stop_daemon(self, state: SimState) -> None:
-        if not daemon_alive(state.pid):
-            return
-        os.kill(state.pid, signal.SIGTERM)
-        if not wait_gone(state.pid, STOP_TIMEOUT_S):
-            os.kill(state.pid, signal.SIGKILL)
-            wait_gone(state.pid, 5.0)
+        terminate(state.pid, DAEMON_MARKER, STOP_TIMEOUT_S)

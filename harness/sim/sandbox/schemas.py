@@ -12,23 +12,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from harness.rustore.states import ProductType as ProductType  # re-exported for the sandbox modules
+from harness.rustore.states import State
 
-class ProductType(StrEnum):
-    CONSUMABLE = "CONSUMABLE"
-    NON_CONSUMABLE = "NON_CONSUMABLE"
-    SUBSCRIPTION = "SUBSCRIPTION"
-
-
-class PurchaseState(StrEnum):
-    CREATED = "CREATED"
-    INVOICE_CREATED = "INVOICE_CREATED"
-    CONFIRMED = "CONFIRMED"
-    PAID = "PAID"
-    CANCELLED = "CANCELLED"
-    CONSUMED = "CONSUMED"
-    CLOSED = "CLOSED"
-    PAUSED = "PAUSED"
-    TERMINATED = "TERMINATED"
+# The SDK's vocabulary is defined once, with the contract (CONTRACT §2.0 rule 4).
+PurchaseState = State
 
 
 class PaymentMethod(StrEnum):
