@@ -7,6 +7,7 @@ import pytest
 
 from harness.sim.defold.runtime import DefoldRuntime
 
+from .device_fixtures import game_device, plugin  # noqa: F401 - fixtures
 from .game_fixtures import game_server, start_game  # noqa: F401 - fixtures
 from .projects import LogCapture
 

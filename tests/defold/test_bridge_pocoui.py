@@ -1,58 +1,63 @@
-"""The bridge driven by Poco's own Python client (pocoui's StdPoco), when pocoui can be imported.
+"""The bridge driven by Poco's own client (pocoui's ``StdPoco``) through ``adb forward``.
 
-pocoui cannot live in the project's environment (it needs airtest → opencv, and pins
-websocket-client 0.48 while selenium/Appium need ≥ 1.8), so the suite's bridge tests use the
-wire-compatible client in poco_client.py. This test runs where pocoui is importable, e.g.
-``pip install --target /tmp/pocoenv pocoui`` and ``PYTHONPATH=/tmp/pocoenv pytest …``;
-elsewhere it is skipped and says why.
+The game runs on a virtual device attached to the real adb server; pocoui runs in its own
+small environment (see pocoui_env.py) as a separate process, exactly as a QA engineer's
+Poco script or AirtestIDE would reach a phone.
 """
 
 from __future__ import annotations
 
-import threading
+import json
+import subprocess
+from pathlib import Path
 
-import pytest
+from harness.sim.defold.build import build_apk
 
-from .projects import LogCapture
-from .rustore_double import RuStoreDouble
+from .device_fixtures import GAME, PACKAGE, SAMPLE_APP, LogWatcher
+from .pocoui_env import pocoui_python
 
-std = pytest.importorskip("poco.drivers.std", reason="pocoui (with airtest) is not importable here")
+POCO_SCRIPT = """
+import json, sys
+from poco.drivers.std import StdPoco
+poco = StdPoco(port=int(sys.argv[1]), ip="127.0.0.1", use_airtest_input=False)
+button = poco("btn_products")
+report = {
+    "sdk": poco.agent.get_sdk_version(),
+    "screen": list(poco.agent.screen.getPortSize()),
+    "exists": button.exists(),
+    "position": button.get_position(),
+    "label": poco("lbl_products").get_text(),
+}
+button.click()
+print(json.dumps(report))
+"""
 
 
-class ClickWatch(LogCapture):
-    def __init__(self) -> None:
-        super().__init__()
-        self.clicked = threading.Event()
-
-    def __call__(self, priority: int, tag: str, message: str) -> None:
-        super().__call__(priority, tag, message)
-        if "ui: click btn_products" in message:
-            self.clicked.set()
-
-
-def test_std_poco_reads_the_tree_and_clicks(start_game):
-    game = start_game(RuStoreDouble())
-    watch = ClickWatch()
-    game.rt._log_sink = watch
-    port = int(next(m for m in game.log.script_lines() if "poco: listening" in m).rsplit(" ", 1)[1])
-    stop = threading.Event()
-
-    def frames() -> None:
-        while not stop.wait(1 / 120):
-            game.rt.step(1)
-
-    driver = threading.Thread(target=frames, daemon=True)
-    driver.start()
+def test_std_poco_reads_the_tree_and_clicks_through_adb_forward(
+    game_device, plugin, tmp_path: Path, private_adb
+):
+    python = pocoui_python()
+    hosted, dev = game_device
+    apk = build_apk(SAMPLE_APP, tmp_path / "sample.apk")
+    assert "Success" in private_adb.run("-s", hosted.serial, "install", str(apk))
+    logs = LogWatcher(dev)
     try:
-        poco = std.StdPoco(port=port, ip="127.0.0.1", use_airtest_input=False)
-        assert poco.agent.get_sdk_version() == "defold-poco-std-1.0"
-        assert list(poco.agent.screen.getPortSize()) == [1080, 2400]
-        button = poco("btn_products")
-        assert button.exists()
-        assert button.get_position() == pytest.approx([0.5, 0.21875], abs=1e-6)
-        assert poco("lbl_products").get_text() == "Products"
-        button.click()
-        assert watch.clicked.wait(10)
+        dev.shell(f"am start -W -n {GAME}")
+        logs.wait_for(r"poco: listening on port 15004")
+        local = dev.forward_port(15004)
+        done = subprocess.run(
+            [str(python), "-c", POCO_SCRIPT, str(local)], capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        report = json.loads(done.stdout.strip().splitlines()[-1])
+        width, height = map(int, dev.shell("wm size").split(":")[-1].strip().split("x"))
+        assert report["sdk"] == "defold-poco-std-1.0"
+        assert report["screen"] == [width, height]
+        assert report["exists"] is True
+        assert report["label"] == "Products"
+        x, y = report["position"]
+        assert 0 < x < 1 and 0 < y < 1
+        logs.wait_for(r"ui: click btn_products")
+        assert dev.shell(f"pidof {PACKAGE}").strip().isdigit()
     finally:
-        stop.set()
-        driver.join()
+        logs.close()
