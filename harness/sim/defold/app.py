@@ -48,6 +48,16 @@ WINDOW_EVENT_FOCUS_LOST, WINDOW_EVENT_FOCUS_GAINED, WINDOW_EVENT_ICONIFIED, WIND
 )
 
 IntentHook = Callable[[Intent], None]
+ActivityFactory = Callable[["DefoldAppRuntime", Any, str], Activity]
+
+#: Activities of the game's merged manifest implemented by native SDK code rather than the
+#: engine (the RuStore payment sheet an extension's AAR declares): name → factory.
+_ACTIVITY_FACTORIES: dict[str, ActivityFactory] = {}
+
+
+def register_activity(name: str, factory: ActivityFactory) -> None:
+    """Let an extension implement an activity its manifest adds to the game (e.g. a payment sheet)."""
+    _ACTIVITY_FACTORIES[name] = factory
 
 
 def project_from_apk(apk: bytes) -> ProjectFiles:
@@ -190,6 +200,9 @@ class DefoldAppRuntime(AppRuntime):
     def create_activity(self, info: Any, token: str) -> Activity:
         if info.name == DEEPLINK_ACTIVITY:
             return DeeplinkActivity(self, info, token)
+        factory = _ACTIVITY_FACTORIES.get(info.name)
+        if factory is not None:
+            return factory(self, info, token)
         return DefoldGameActivity(self, info, token)
 
     def _listeners(self) -> ListenerBackend:
