@@ -93,6 +93,9 @@ PROP_GAME_SERVER_URL = "rustore.harness.config.rustore_harness.game_server_url"
 async def configure_device(device: HostedDevice, services: dict[str, str]) -> None:
     """Point one device at the pool's services (runs on the device host's loop)."""
     model: Any = device.model
+    from harness.sim.rustore import prepare_device
+
+    prepare_device(model)  # the RuStore app and the SBP/SberPay bank apps, as on a tester's phone
     if "sandbox_url" in services:
         model.set_prop(PROP_SANDBOX_URL, services["sandbox_url"])
     if "game_server_url" in services:
@@ -102,6 +105,7 @@ async def configure_device(device: HostedDevice, services: dict[str, str]) -> No
 def register_runtimes() -> None:
     """Make installed apps runnable: the Defold runtime registers itself when imported."""
     importlib.import_module("harness.sim.defold")
+    importlib.import_module("harness.sim.rustore")  # the RuStore plugin, payment sheet and bank apps
 
 
 async def run(args: argparse.Namespace) -> int:
