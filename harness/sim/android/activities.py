@@ -22,6 +22,7 @@ from harness.sim.android.apk import (
     CATEGORY_DEFAULT,
     CATEGORY_HOME,
     CATEGORY_LAUNCHER,
+    RUNTIME_META_KEY,
     ActivitySpec,
     IntentFilterSpec,
 )
@@ -36,7 +37,13 @@ from harness.sim.android.intents import (
 )
 from harness.sim.android.packages import InstalledPackage
 from harness.sim.android.processes import Process, uid_name
-from harness.sim.android.runtime import Activity, AppRuntime, GenericRuntime, runtime_factory
+from harness.sim.android.runtime import (
+    Activity,
+    AppRuntime,
+    GenericRuntime,
+    package_runtime,
+    runtime_factory,
+)
 
 if TYPE_CHECKING:
     from harness.sim.android.device import AndroidDevice
@@ -295,6 +302,8 @@ class ActivityManager:
             return existing, False
         proc = self.device.process_table.spawn(pkg.name, pkg.uid, package=pkg.name, start_time=time.time())
         factory = runtime_factory(pkg.runtime)
+        if RUNTIME_META_KEY not in pkg.manifest.meta_data:
+            factory = package_runtime(pkg.name) or factory
         if factory is None:
             self._log(
                 "W",

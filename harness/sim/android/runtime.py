@@ -106,6 +106,12 @@ class AppRuntime:
         self.device = device
         self.package = package
         self.process = process
+        #: Started services of this process: class name → foreground (they die with the process).
+        self.services: dict[str, bool] = {}
+
+    def start_service(self, class_name: str, *, foreground: bool = False) -> None:
+        """``startService``/``startForeground``: listed by ``dumpsys activity services`` until death."""
+        self.services[self.package.manifest.qualify(class_name)] = foreground
 
     def log(self, priority: int | str, message: str, tag: str | None = None) -> None:
         self.device.logcat.write(
@@ -192,6 +198,18 @@ def register_runtime(name: str, factory: RuntimeFactory) -> None:
 
 def runtime_factory(name: str) -> RuntimeFactory | None:
     return _RUNTIMES.get(name)
+
+
+_PACKAGE_RUNTIMES: dict[str, RuntimeFactory] = {}
+
+
+def register_package_runtime(package: str, factory: RuntimeFactory) -> None:
+    """Run ``factory`` for a real third-party APK that names no harness runtime (Appium Settings)."""
+    _PACKAGE_RUNTIMES[package] = factory
+
+
+def package_runtime(package: str) -> RuntimeFactory | None:
+    return _PACKAGE_RUNTIMES.get(package)
 
 
 def registered_runtimes() -> list[str]:

@@ -107,12 +107,40 @@ async def _activity(ctx: Ctx, rest: list[str]) -> int:
             )
         await ctx.out("".join(out))
     elif what in ("services", "s"):
-        await ctx.out("ACTIVITY MANAGER SERVICES (dumpsys activity services)\n  (nothing)\n")
+        await ctx.out(_services(ctx, rest[1] if len(rest) > 1 else None))
     elif what in ("broadcasts", "b", "intents", "i", "providers", "prov", "permissions", "perm"):
         await ctx.out(f"ACTIVITY MANAGER {what.upper()} (dumpsys activity {what})\n  (nothing)\n")
     else:
         await ctx.out(_activities(ctx))
     return 0
+
+
+def _services(ctx: Ctx, wanted: str | None) -> str:
+    """Started services of running processes; ``wanted`` is a package or a (short) component."""
+    am = ctx.device.activities
+    out = ["ACTIVITY MANAGER SERVICES (dumpsys activity services)\n"]
+    records = []
+    for app in sorted(am.processes.values(), key=lambda a: a.process.pid):
+        for cls, foreground in getattr(app.runtime, "services", {}).items():
+            pkg = app.package.name
+            short = f"{pkg}/{cls[len(pkg) :] if cls.startswith(pkg + '.') else cls}"
+            if wanted is not None and wanted not in (pkg, short, f"{pkg}/{cls}"):
+                continue
+            records.append(
+                f"  * ServiceRecord{{{_hex((pkg, cls))} u0 {short}}}\n"
+                f"    intent={{cmp={short}}}\n"
+                f"    packageName={pkg}\n    processName={app.process.name}\n"
+                f"    app={_proc_record(app)}\n"
+                f"    isForeground={'true' if foreground else 'false'} "
+                f"foregroundId={1 if foreground else 0} foregroundNoti=null\n"
+                f"    startRequested=true delayedStop=false stopIfKilled=false callStart=true lastStartId=1\n"
+            )
+    if records:
+        out.append("  User 0 active services:\n")
+        out.extend(records)
+    else:
+        out.append("  (nothing)\n")
+    return "".join(out)
 
 
 def _processes(ctx: Ctx, package: str | None) -> str:
