@@ -42,8 +42,11 @@ class HostedDevice:
 def _android_device(profile: str) -> DeviceModel:
     # Imported late: the Android model is heavy and tests may host fake models only.
     from harness.sim.android import AndroidDevice
+    from harness.sim.uia2 import attach as attach_uiautomator2_server
 
-    return AndroidDevice(profile)
+    device = AndroidDevice(profile)
+    attach_uiautomator2_server(device)  # `am instrument` of the Appium UiAutomator2 server
+    return device
 
 
 async def _maybe_await(obj: object, method: str) -> None:
