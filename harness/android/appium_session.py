@@ -1,0 +1,202 @@
+"""Appium sessions on a device: UiAutomator2 capabilities, one session per device per run.
+
+The same code drives a phone, an emulator or a virtual device: everything goes through a
+real Appium server and the real UiAutomator2 driver. Two capability profiles:
+
+- ``fast`` (the default): ``skipServerInstallation`` and ``skipDeviceInitialization``. The
+  UiAutomator2 server packages must already be on the device, so the factory installs the
+  very APKs the pinned driver ships (``adb install``) when they are missing.
+- ``default``: the driver's own defaults; it checks and installs its server APKs itself.
+
+Every session gets ``noReset`` (a run never wipes the game), ``waitForIdleTimeout=0`` as an
+initial setting (a GL game never goes idle, so UiAutomator would otherwise wait 10 s per
+command) and its own ``systemPort``, so sessions on several devices never fight over the
+driver's local forward port.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from appium import webdriver
+from appium.options.android import UiAutomator2Options
+from selenium.common.exceptions import WebDriverException
+
+from harness.android.adb import server_port
+from harness.android.appium import AppiumInstallation
+from harness.android.device import AndroidDevice
+
+SERVER_PACKAGE = "io.appium.uiautomator2.server"
+SERVER_TEST_PACKAGE = "io.appium.uiautomator2.server.test"
+FAST = "fast"
+DEFAULT = "default"
+PROFILES = (FAST, DEFAULT)
+
+DriverFactory = Callable[[str, UiAutomator2Options], Any]
+
+
+def _remote(url: str, options: UiAutomator2Options) -> Any:
+    return webdriver.Remote(url, options=options)
+
+
+def free_system_port() -> int:
+    """A free loopback port for the driver's ``adb forward`` to the device's server port."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def server_apks(installation: AppiumInstallation | None = None) -> list[Path]:
+    """The UiAutomator2 server APKs the pinned driver ships (app first, then its test package)."""
+    home = (installation or AppiumInstallation.default()).home / "node_modules"
+    for base in (
+        home / "appium-uiautomator2-driver" / "node_modules" / "appium-uiautomator2-server",
+        home / "appium-uiautomator2-server",
+    ):
+        apks = sorted((base / "apks").glob("*.apk"))
+        if apks:
+            app = [p for p in apks if "androidTest" not in p.name]
+            test = [p for p in apks if "androidTest" in p.name]
+            return app + test
+    raise FileNotFoundError(f"no UiAutomator2 server APKs under {home}; run the bootstrap")
+
+
+def ensure_server_installed(device: AndroidDevice, installation: AppiumInstallation | None = None) -> bool:
+    """Install the driver's server APKs when missing (needed with ``skipServerInstallation``).
+
+    Returns True if anything was installed.
+    """
+    if device.is_installed(SERVER_PACKAGE) and device.is_installed(SERVER_TEST_PACKAGE):
+        return False
+    for apk in server_apks(installation):
+        device.install(apk, force=True)
+    return True
+
+
+def uiautomator2_options(
+    udid: str,
+    *,
+    profile: str = FAST,
+    app_package: str | None = None,
+    app_activity: str | None = None,
+    system_port: int | None = None,
+    new_command_timeout: int = 600,
+    adb_port: int | None = None,
+    extra: dict[str, Any] | None = None,
+) -> UiAutomator2Options:
+    """The capabilities every harness session uses; ``extra`` (``appium:``-less names) wins."""
+    if profile not in PROFILES:
+        raise ValueError(f"unknown capability profile {profile!r}; choose one of {PROFILES}")
+    options = UiAutomator2Options()
+    options.udid = udid
+    # appium-adb ignores ANDROID_ADB_SERVER_PORT: without adbPort it would start a server on 5037.
+    options.set_capability("appium:adbPort", adb_port or server_port())
+    options.no_reset = True
+    options.new_command_timeout = new_command_timeout
+    options.system_port = system_port or free_system_port()
+    options.set_capability("appium:settings", {"waitForIdleTimeout": 0})
+    if app_package:
+        options.app_package = app_package
+    if app_activity:
+        options.app_activity = app_activity
+    if profile == FAST:
+        options.skip_server_installation = True
+        options.skip_device_initialization = True
+    for name, value in (extra or {}).items():
+        options.set_capability(name if ":" in name or name == "platformName" else f"appium:{name}", value)
+    return options
+
+
+@dataclass
+class _Entry:
+    driver: Any
+    system_port: int
+
+
+@dataclass
+class AppiumSessions:
+    """One Appium session per device for a whole run: reused while alive, recreated if it died.
+
+    ``server_url`` is an Appium server (``harness.android.appium.start_server`` or a user's
+    own, a grid, a farm). ``get(udid)`` is thread-safe per device.
+    """
+
+    server_url: str
+    profile: str = FAST
+    app_package: str | None = None
+    app_activity: str | None = None
+    new_command_timeout: int = 600
+    extra: dict[str, Any] = field(default_factory=dict)
+    install_server: bool = True
+    driver_factory: DriverFactory = _remote
+    _entries: dict[str, _Entry] = field(default_factory=dict, init=False, repr=False)
+    _locks: dict[str, threading.Lock] = field(default_factory=dict, init=False, repr=False)
+    _guard: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    created: int = field(default=0, init=False)
+
+    def _lock(self, udid: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(udid, threading.Lock())
+
+    def get(self, udid: str, device: AndroidDevice | None = None) -> Any:
+        """The device's session; created on first use and again if the old one no longer answers."""
+        with self._lock(udid):
+            entry = self._entries.get(udid)
+            if entry is not None and self._alive(entry.driver):
+                return entry.driver
+            if entry is not None:
+                self._quit_quietly(entry.driver)
+                del self._entries[udid]
+            if self.profile == FAST and self.install_server:
+                ensure_server_installed(device or AndroidDevice(udid))
+            port = entry.system_port if entry is not None else free_system_port()
+            options = uiautomator2_options(
+                udid,
+                profile=self.profile,
+                app_package=self.app_package,
+                app_activity=self.app_activity,
+                system_port=port,
+                new_command_timeout=self.new_command_timeout,
+                extra=self.extra,
+            )
+            driver = self.driver_factory(self.server_url, options)
+            self.created += 1
+            self._entries[udid] = _Entry(driver, port)
+            return driver
+
+    @staticmethod
+    def _alive(driver: Any) -> bool:
+        """A proxied call: it fails when the Appium session or the device's server is gone."""
+        try:
+            driver.get_settings()
+        except WebDriverException:
+            return False
+        return True
+
+    @staticmethod
+    def _quit_quietly(driver: Any) -> None:
+        try:
+            driver.quit()
+        except WebDriverException:
+            pass
+
+    def quit(self, udid: str) -> None:
+        with self._lock(udid):
+            entry = self._entries.pop(udid, None)
+            if entry is not None:
+                self._quit_quietly(entry.driver)
+
+    def quit_all(self, udids: Iterable[str] | None = None) -> None:
+        for udid in list(udids if udids is not None else self._entries):
+            self.quit(udid)
+
+    def __enter__(self) -> AppiumSessions:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.quit_all()
