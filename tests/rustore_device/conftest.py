@@ -67,6 +67,41 @@ def game_apk(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_apk(SAMPLE_APP, tmp_path_factory.mktemp("apk") / "sample_app.apk")
 
 
+PROBE_PACKAGE = "ru.rustore.harness.probe"
+PROBE_SCRIPT = """-- A game that loads the RuStore extensions and calls nothing: tests drive it with eval_in.
+function init(self)
+  probe = { got = {} }
+end
+"""
+PROBE_COLLECTION = """name: "main"
+embedded_instances {
+  id: "main"
+  data: "components {\\n  id: \\"script\\"\\n  component: \\"/main/main.script\\"\\n}\\n"
+}
+"""
+
+
+@pytest.fixture(scope="session")
+def probe_apk(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A minimal Defold game with the sample's merged manifest (scheme ``probe``) that never inits."""
+    root = tmp_path_factory.mktemp("probe")
+    project = (SAMPLE_APP / "game.project").read_text()
+    project = project.replace("package = ru.rustore.sample.billing", f"package = {PROBE_PACKAGE}")
+    project = project.replace("bridge_port = 15004", "bridge_port = 0")
+    (root / "game.project").write_text(project)
+    (root / "android").mkdir()
+    manifest = (SAMPLE_APP / "android" / "AndroidManifest.xml").read_text()
+    (root / "android" / "AndroidManifest.xml").write_text(manifest.replace('"rustoresample"', '"probe"'))
+    (root / "input").mkdir()
+    (root / "input" / "game.input_binding").write_text(
+        (SAMPLE_APP / "input" / "game.input_binding").read_text()
+    )
+    (root / "main").mkdir()
+    (root / "main" / "main.collection").write_text(PROBE_COLLECTION)
+    (root / "main" / "main.script").write_text(PROBE_SCRIPT)
+    return build_apk(root, root / "probe.apk")
+
+
 @pytest.fixture(scope="session")
 def rustore_host() -> Iterator[DeviceHost]:
     import harness.sim.defold
@@ -100,3 +135,16 @@ def make_game(
 @pytest.fixture
 def game(make_game: Any) -> GameDevice:
     return make_game()
+
+
+@pytest.fixture
+def probe(
+    private_adb: AdbServer, rustore_host: DeviceHost, sandbox_url: str, game_server_url: str, probe_apk: Path
+) -> Iterator[GameDevice]:
+    """The probe game launched (no init yet): tests call the plugin from Lua themselves."""
+    game = GameDevice.start(
+        private_adb, rustore_host, sandbox_url, game_server_url, probe_apk, {}, package=PROBE_PACKAGE
+    )
+    game.launch(inits=False)
+    yield game
+    game.close()

@@ -71,7 +71,10 @@ def parse_dump(xml: str) -> list[Node]:
 
 
 class GameDevice:
-    def __init__(self, adb: AdbServer, host: DeviceHost, hosted: HostedDevice, sandbox_url: str) -> None:
+    def __init__(
+        self, adb: AdbServer, host: DeviceHost, hosted: HostedDevice, sandbox_url: str, package: str = PACKAGE
+    ) -> None:
+        self.package = package
         self.adb = adb
         self.host = host
         self.hosted = hosted
@@ -97,6 +100,7 @@ class GameDevice:
         game_server_url: str,
         apk: Path,
         props: dict[str, str],
+        package: str = PACKAGE,
     ) -> GameDevice:
         from harness.sim.rustore import prepare_device
 
@@ -114,7 +118,7 @@ class GameDevice:
         adb.connect(hosted.serial)
         out = adb.run("-s", hosted.serial, "install", str(apk))
         assert "Success" in out, out
-        return cls(adb, host, hosted, sandbox_url)
+        return cls(adb, host, hosted, sandbox_url, package)
 
     @staticmethod
     def run_on(host: DeviceHost, fn: Callable[[], Any]) -> Any:
@@ -186,10 +190,13 @@ class GameDevice:
         )
 
     # ---- the game ----------------------------------------------------------------------------------
-    def launch(self) -> None:
+    def launch(self, *, inits: bool = True) -> None:
         mark = self.line_mark()
-        out = self.dev.shell(f"am start -W -n {GAME}")
+        out = self.dev.shell(f"am start -W -n {self.package}/com.dynamo.android.DefoldActivity")
         assert "Status: ok" in out, out
+        if not inits:
+            self.wait(lambda: self.engine is not None and self.engine.started, 30, "engine start")
+            return
         self.wait_line(r"RuStoreBillingClient: RuStoreBillingClient created", mark)
         # the first init's trampoline has bounced through RuStoreIntentFilterActivity and back
         self.wait_line(
@@ -198,7 +205,8 @@ class GameDevice:
 
     @property
     def engine(self) -> Any:
-        return self.model.activities.processes[PACKAGE].runtime.engine
+        app = self.model.activities.processes.get(self.package)
+        return app.runtime.engine if app is not None else None
 
     def lua(self, code: str) -> Any:
         """Run Lua in main.script's context (``self`` is its instance)."""

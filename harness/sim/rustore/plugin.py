@@ -83,7 +83,7 @@ local function got(n, ...)
   return type((select(n, ...)))
 end
 local function argerror(fname, n, expected, ...)
-  error(string.format("bad argument #%d to '%s' (%s expected, got %s)", n, fname, expected, got(n, ...)), 3)
+  error(string.format("bad argument #%d to '%s' (%s expected, got %s)", n, fname, expected, got(n, ...)), 4)
 end
 local function str(fname, n, ...)
   local v = (select(n, ...))
