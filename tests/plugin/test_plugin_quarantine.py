@@ -1,6 +1,6 @@
 """A phone pool where one device is unfit: it is quarantined with the reason and the worker
-takes the fit one. The "phone" is a virtual device attached like a Wi-Fi phone, with a stand-in
-RuStore app installed so it passes the real-device health check."""
+takes the fit one. The "phone" is a virtual device attached like a Wi-Fi phone; it has the RuStore app, so it
+passes the real-device health check."""
 
 from __future__ import annotations
 
@@ -20,10 +20,11 @@ from harness.sim.state import SimState
 @pytest.fixture
 def phone_with_rustore(virtual_env: SimState, adb_env: AdbServer, tmp_path: Path) -> str:
     serial = virtual_env.devices[1].serial
-    apk = tmp_path / "rustore-standin.apk"
-    apk.write_bytes(build_apk(ManifestSpec(package=RUSTORE_PACKAGE, version_code=1, version_name="1.0")))
     device = AndroidDevice(serial, adb_env)
-    device.install(apk)
+    if not device.is_installed(RUSTORE_PACKAGE):  # older pools came without the RuStore app
+        apk = tmp_path / "rustore-standin.apk"
+        apk.write_bytes(build_apk(ManifestSpec(package=RUSTORE_PACKAGE, version_code=1, version_name="1.0")))
+        device.install(apk)
     assert device.is_installed(RUSTORE_PACKAGE)
     return serial
 
