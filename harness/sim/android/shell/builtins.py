@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 
 from harness.sim.android.shell.context import Ctx, UsageError
 from harness.sim.android.shell.interpreter import SH, Shell, ShellExit
@@ -248,8 +248,12 @@ async def cmd_uptime(ctx: Ctx) -> int:
 
 @command("date")
 async def cmd_date(ctx: Ctx) -> int:
-    now = datetime.fromtimestamp(time.time(), ctx.device.zone())
+    stamp = time.time()
+    zone = UTC if "-u" in ctx.argv[1:] else ctx.device.zone()
+    now = datetime.fromtimestamp(stamp, zone)
     fmt = next((a[1:] for a in ctx.argv[1:] if a.startswith("+")), "%a %b %e %H:%M:%S %Z %Y")
+    # %s is seconds since the epoch (always UTC); Python's strftime would read the host's zone.
+    fmt = re.sub(r"%(%|s)", lambda m: "%%" if m.group(1) == "%" else str(int(stamp)), fmt)
     await ctx.out(now.strftime(fmt) + "\n")
     return 0
 
