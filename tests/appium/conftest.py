@@ -8,10 +8,7 @@ session, on a free port, talking to the session's private adb server (``private_
 
 from __future__ import annotations
 
-import queue
-import re
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -21,11 +18,22 @@ import pytest
 from harness.android.adb import AdbServer
 from harness.android.appium import AppiumServerRecord, start_server, stop_server
 from harness.android.appium_session import AppiumSessions
+from harness.android.logcat import LogcatStream
 from harness.sim.host import DeviceHost, HostedDevice
 
 TESTS_DIR = Path(__file__).resolve().parents[1]
-if str(TESTS_DIR) not in sys.path:  # reuse tests/defold's Poco client and RuStore plugin double
+if str(TESTS_DIR) not in sys.path:  # reuse tests/defold's Poco client and tests/rustore_device's game
     sys.path.insert(0, str(TESTS_DIR))
+
+# The sample game with RuStore on a virtual device, its sandbox and its server (tests/rustore_device).
+from rustore_device.conftest import (  # noqa: E402, F401  (fixtures)
+    game_apk,
+    game_server_url,
+    make_game,
+    rustore_host,
+    sandbox,
+    sandbox_url,
+)
 
 AttachFn = Callable[[], HostedDevice]
 
@@ -87,50 +95,11 @@ def sessions(appium_server: AppiumServerRecord) -> Iterator[AppiumSessions]:
         factory.quit_all()
 
 
-class LogcatFollower:
-    """``adb logcat`` as a stream of lines; waits are queue reads, never sleeps."""
-
-    def __init__(self, dev: adbutils.AdbDevice, spec: str = "") -> None:
-        self.conn = dev.shell(f"logcat -v brief {spec}".strip(), stream=True)
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.seen: list[str] = []
-        threading.Thread(target=self._pump, daemon=True).start()
-
-    def _pump(self) -> None:
-        buffer = b""
-        try:
-            while chunk := self.conn.conn.recv(65536):
-                buffer += chunk
-                *complete, buffer = buffer.split(b"\n")
-                for line in complete:
-                    self.lines.put(line.decode("utf-8", "replace").rstrip("\r"))
-        except OSError:
-            pass
-
-    def wait_for(self, pattern: str, timeout: float = 30.0) -> re.Match[str]:
-        regex = re.compile(pattern)
-        while True:
-            try:
-                line = self.lines.get(timeout=timeout)
-            except queue.Empty:
-                raise AssertionError(f"no logcat line matching {pattern!r}; saw {self.seen[-10:]}") from None
-            self.seen.append(line)
-            if match := regex.search(line):
-                return match
-
-    def close(self) -> None:
-        self.conn.close()
-
-
 @pytest.fixture
-def logcat(adb_device: adbutils.AdbDevice) -> Iterator[Callable[[str], LogcatFollower]]:
-    followers: list[LogcatFollower] = []
-
-    def follow(spec: str = "") -> LogcatFollower:
-        follower = LogcatFollower(adb_device, spec)
-        followers.append(follower)
-        return follower
-
-    yield follow
-    for follower in followers:
-        follower.close()
+def logcat(adb_device: adbutils.AdbDevice) -> Iterator[LogcatStream]:
+    """The device's logcat from now on (``wait_for`` is a Condition wait fed by the stream)."""
+    stream = LogcatStream(adb_device, args="-v brief").start()
+    try:
+        yield stream
+    finally:
+        stream.stop()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from harness.sim.ui.locate import Found
 from harness.sim.ui.views import View, Window
@@ -66,20 +66,16 @@ class ElementCache:
         self._refs.clear()
 
     def add(self, found: Found) -> str:
-        for ref in self._refs.values():
-            if ref.view is found.view:
-                return ref.element_id
+        """The id of a found view: the same id for the same view, even in a rebuilt tree."""
         path = _path_of(found.window, found.view) or ()
+        view = found.view
+        key = (found.window.package, found.window.title, path, view.class_name, view.resource_id)
+        for element_id, ref in self._refs.items():
+            if ref.view is view or (ref.package, ref.title, ref.path, ref.class_name, ref.resource_id) == key:
+                self._refs[element_id] = replace(ref, path=path, view=view)
+                return element_id
         element_id = str(uuid.uuid4())
-        self._refs[element_id] = ElementRef(
-            element_id,
-            found.window.package,
-            found.window.title,
-            path,
-            found.view.class_name,
-            found.view.resource_id,
-            found.view,
-        )
+        self._refs[element_id] = ElementRef(element_id, *key, view)
         return element_id
 
     def known(self, element_id: str) -> bool:
