@@ -53,6 +53,10 @@ def error(simple_name: str, props: Mapping[str, str] | None = None) -> SimpleErr
     return SimpleError(simple_name, detail_message(simple_name, props))
 
 
-def is_rustore_exception(simple_name: str | None) -> bool:
-    """What ``resolveForBilling`` handles: ``RuStoreException`` and its subclasses."""
-    return bool(simple_name) and str(simple_name).startswith("RuStore")
+#: What ``resolveForBilling`` shows a dialog for: the RuStore-app problems a user can act on
+#: (install, update, sign in) or must be told about (bans). Payment errors show none.
+RESOLVABLE = frozenset({NOT_INSTALLED, OUTDATED, USER_UNAUTHORIZED, USER_BANNED, APP_BANNED})
+
+
+def is_resolvable(simple_name: str | None) -> bool:
+    return simple_name in RESOLVABLE

@@ -242,8 +242,8 @@ class BillingSdk:
             self.emit(LOGGER_CHANNELS[level], self.writer.logger(message, error))
 
     def fail(self, channel: str, payload: str, error: SimpleError) -> None:
-        """A failure callback; with error handling on, RuStore exceptions show their dialog first."""
-        if self.error_handling and errors.is_rustore_exception(error.simple_name):
+        """A failure callback; with error handling on, a resolvable exception shows its dialog first."""
+        if self.error_handling and errors.is_resolvable(error.simple_name):
             package = self.package
 
             def show_then_emit() -> None:
