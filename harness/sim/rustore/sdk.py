@@ -247,6 +247,7 @@ class BillingSdk:
             package = self.package
 
             def show_then_emit() -> None:
+                self.logcat("i", f"resolveForBilling: {error.simple_name}")
                 self.device.windows.show(error_dialog(self.device, package, error))
                 self.emit(channel, payload)
 
