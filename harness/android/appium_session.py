@@ -171,9 +171,10 @@ class AppiumSessions:
 
     @staticmethod
     def _alive(driver: Any) -> bool:
-        """A proxied call: it fails when the Appium session or the device's server is gone."""
+        """A call the driver proxies to the device's server (settings are answered by Appium itself),
+        so it fails when the Appium session, the server or its instrumentation is gone."""
         try:
-            driver.get_settings()
+            _ = driver.orientation
         except WebDriverException:
             return False
         return True

@@ -44,20 +44,29 @@ async def _copy(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
                 dst.write_eof()
 
 
-def _pipe_to(host_port: int) -> Any:
+def _pipe_to(host_port: int, open_streams: set[asyncio.StreamWriter]) -> Any:
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             up_reader, up_writer = await asyncio.open_connection("127.0.0.1", host_port)
         except OSError:
             writer.close()
             return
+        open_streams.update((writer, up_writer))
         try:
             await asyncio.gather(_copy(reader, up_writer), _copy(up_reader, writer))
         finally:
+            open_streams.difference_update((writer, up_writer))
             up_writer.close()
             writer.close()
 
     return handle
+
+
+def _abort(streams: set[asyncio.StreamWriter]) -> None:
+    """Like the process dying: every open connection is reset at once (keep-alive ones too)."""
+    for stream in list(streams):
+        stream.transport.abort()
+    streams.clear()
 
 
 async def run_server(run: InstrumentationRun) -> int:
@@ -85,9 +94,10 @@ async def run_server(run: InstrumentationRun) -> int:
     server = uvicorn.Server(config)
     serving = asyncio.ensure_future(server.serve(sockets=[sock]))
     pid = run.process.pid
+    open_streams: set[asyncio.StreamWriter] = set()
     try:
         try:
-            await device.net.listen(DEVICE_PORT, _pipe_to(sock.getsockname()[1]))
+            await device.net.listen(DEVICE_PORT, _pipe_to(sock.getsockname()[1], open_streams))
         except OSError as exc:
             device.logcat.write("E", LOG_TAG, f"Server cannot listen on port {DEVICE_PORT}: {exc}", pid=pid)
             await run.write(f"INSTRUMENTATION_RESULT: shortMsg={exc}\nINSTRUMENTATION_CODE: 0\n")
@@ -123,7 +133,9 @@ async def run_server(run: InstrumentationRun) -> int:
     finally:
         with contextlib.suppress(Exception):
             await device.net.close_port(DEVICE_PORT)
-        server.should_exit = True
+        if not session_deleted.is_set():  # killed: connections die with the process
+            _abort(open_streams)
+        server.should_exit = True  # after DELETE: answers already sent still reach the driver
         with contextlib.suppress(Exception):
             await asyncio.wait_for(serving, timeout=5)
         closed.set()
