@@ -190,11 +190,11 @@ class BankActivity(Activity):
         assert payment is not None
         result = payment.result
         kind = str(result.type) if result is not None else "Error"
+        # the screen changes before the line is logged, so whoever waits for the line sees it
+        self.state = "pending" if kind == "Pending" else "done"
         self.log("I", f"Bank answered {kind} for invoiceId={payment.invoice_id}", tag="VirtualBank")
         if kind == "Pending":  # bank_never_returns: the user is left in the bank app
-            self.state = "pending"
             return
-        self.state = "done"
         self.device.open_uri(payment.return_uri, from_package=self.bank.package)
 
     def native_window(self) -> Window:
