@@ -79,7 +79,9 @@ async def run_server(run: InstrumentationRun) -> int:
     _closed_events[device] = closed
     session_deleted = asyncio.Event()
     api = Uia2Server(device, session_deleted.set)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP: asyncio only sets TCP_NODELAY on accepted sockets of that proto; without
+    # it every response waits out the client's delayed ACK (about 40 ms per request).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
     sock.listen(128)
     sock.setblocking(False)
