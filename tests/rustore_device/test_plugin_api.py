@@ -163,3 +163,22 @@ def test_core_logs_toast_clipboard_preferences(probe) -> None:
     path = f"/data/user/0/{PROBE}/shared_prefs/probe_store.xml"
     xml = probe.dev.shell(f"run-as {PROBE} cat {path}", encoding=None)
     assert b'<string name="name">Ann</string>' in xml and b'<int name="level" value="7" />' in xml
+
+
+def test_no_logger_channels_without_debug_logs(probe) -> None:
+    probe.lua(
+        RECORD
+        + """
+    for _, level in ipairs({"debug", "error", "info", "verbose", "warning"}) do
+      rustorecore.connect("rustore_on_payment_logger_" .. level, probe.record("logger"))
+    end
+    rustorecore.connect("rustore_on_get_products_success", probe.record("products"))
+    rustorebilling.init("2063590001", "probe")
+    rustorebilling.get_products({"con1"})
+    """
+    )
+    probe.wait(lambda: probe.lua("return #probe.got") >= 1, what="products callback")
+    tags = probe.lua("local t = {} for i, g in ipairs(probe.got) do t[i] = g.tag end return t")
+    assert list(tags.values()) == ["products"]
+    # the SDK still logged to logcat; only the logger channels are off
+    assert any("RuStoreBillingClient: POST /billing/v1/products" in line for line in probe.lines)
