@@ -213,3 +213,53 @@ def test_a_50xxx_error_is_a_network_exception_on_the_failure_channel(game, sandb
     )
     assert event.payload.endswith('","simpleName":"RuStorePaymentNetworkException"}}')
     assert game.wait_code(100).seq == event.seq  # NETWORK_TIMEOUT (CONTRACT §10 mapping)
+
+
+def test_init_with_another_scheme_makes_the_return_invalid(probe, sandbox) -> None:
+    """The return URI follows init's scheme; the manifest's scheme is another: nothing routes the bank's
+    return, and the one the test fires (manifest scheme) does not match → InvalidPaymentState (§7)."""
+    sheet = "ru.rustore.harness.probe:id/"
+    probe.lua(
+        "probe.got = {}\n"
+        "rustorecore.connect('rustore_on_purchase_product_success', function(self, ch, value)\n"
+        "  probe.got[#probe.got + 1] = value\n"
+        "  rustorecore.log_info('ProbeCallback', value)\n"
+        "end)\n"
+        "rustorebilling.init('2063590001', 'otherscheme', false)\n"
+        "rustorebilling.purchase_product('con1', '{}')"
+    )
+    lines = probe.line_mark()
+    probe.tap(sheet + "method_sbp")
+    probe.tap(sheet + "pay_button")
+    link = bank_link(probe, "SBP", lines)
+    assert return_uri_of(link).startswith("otherscheme://rustore.billing.sdk/return?invoiceId=")
+    in_bank(probe, "SBP", "pay_button")
+    probe.wait_line(r"VirtualBank: Bank answered Success", lines)
+    assert probe.focused_package() == BANK_PACKAGES["SBP"]  # otherscheme:// resolves to nothing
+    invoice = return_uri_of(link).rsplit("=", 1)[1]
+    out = probe.dev.shell(
+        f"am start -W -a android.intent.action.VIEW -d 'probe://rustore.billing.sdk/return?invoiceId={invoice}'"
+    )
+    assert "Status: ok" in out, out
+    probe.wait_line(r"ProbeCallback: ", lines)
+    assert probe.lua("return probe.got[1]") == '{"type":"InvalidPaymentState","data":{}}'
+    assert probe.focused_package() == "ru.rustore.harness.probe"
+
+
+@pytest.mark.parametrize(("product", "method"), [("non_con1", "SBERPAY"), ("sub1", "CARD")])
+def test_non_consumable_and_subscription_are_confirmed_without_confirm_purchase(
+    game, sandbox, product, method
+) -> None:
+    mark = open_sheet(game, product)
+    pay_in_sheet(game, method)
+    if method == "CARD":
+        game.tap(SHEET + "done_button")
+    else:
+        in_bank(game, method, "pay_button")
+    event = game.expect(PURCHASE_OK, mark)
+    assert check_payload(PURCHASE_OK, event.payload).ok and '"productId":"' + product + '"' in event.payload
+    info = game.expect("rustore_on_get_purchase_info_success", mark)
+    assert '"purchaseState":"CONFIRMED"' in info.payload
+    game.wait_line(r"RuStoreHarness: cb seq=\d+ .*ch=rustore_on_get_purchase_info_success")
+    assert not game.callbacks("rustore_on_confirm_purchase_success", mark)
+    assert only_purchase(sandbox, game).purchaseState == "CONFIRMED"
