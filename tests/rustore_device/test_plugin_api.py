@@ -182,3 +182,20 @@ def test_no_logger_channels_without_debug_logs(probe) -> None:
     assert list(tags.values()) == ["products"]
     # the SDK still logged to logcat; only the logger channels are off
     assert any("RuStoreBillingClient: POST /billing/v1/products" in line for line in probe.lines)
+
+
+def test_strings_cross_jni_as_modified_utf8(probe, sandbox) -> None:
+    created = sandbox.create_purchase(probe.user_id, "con1", developer_payload="coins \U0001f600 ₽")
+    probe.lua(
+        RECORD
+        + f"""
+    rustorecore.connect("rustore_on_get_purchase_info_success", probe.record("info"))
+    rustorebilling.init("2063590001", "probe")
+    rustorebilling.get_purchase_info("{created.purchaseId}")
+    """
+    )
+    probe.wait(lambda: probe.lua("return #probe.got") >= 1, what="info callback")
+    # U+1F600 as a CESU-8 surrogate pair (ED A0 BD ED B8 80), not UTF-8 (F0 9F 98 80); ₽ stays UTF-8
+    cesu = "coins \\237\\160\\189\\237\\184\\128 \\226\\130\\189"
+    assert probe.lua(f"return probe.got[1].value:find('{cesu}', 1, true) ~= nil")
+    assert probe.lua("return probe.got[1].value:find('\\240\\159\\152\\128', 1, true) == nil")
