@@ -49,6 +49,13 @@ def test_default_capabilities_install_the_real_server_apks(
             adb_device.shell("pm list instrumentation")
         )
         assert len(server_processes(adb_device)) == 1
+    port = device.serial.rsplit(":", 1)[1]
+    failed = [
+        line
+        for line in Path(appium_server.log_file).read_text().splitlines()
+        if "exited with code" in line and port in line
+    ]
+    assert failed == []  # every adb command of the default path succeeds (appops, cmd notification …)
 
 
 def test_fast_capabilities_and_quit_leave_no_forward_or_instrumentation(

@@ -2,6 +2,7 @@
 
 from harness.sim.android.shell import (  # noqa: F401
     activity_cmd,
+    appops_cmd,
     builtins,
     dumpsys_cmd,
     files,

@@ -434,8 +434,24 @@ async def cmd_cmd(ctx: Ctx) -> int:
         return await sub.run_argv(
             ["wm" if service == "window" else "input", *args], ctx.stdin, ctx.stdout, ctx.stderr, ctx.closed
         )
+    if service in ("appops", "notification"):
+        from harness.sim.android.shell import appops_cmd
+
+        run = appops_cmd.run_appops if service == "appops" else appops_cmd.run_notification
+        return await run(ctx, args)
     await ctx.err(f"cmd: Can't find service: {service}\n")
     return 20
 
 
-SERVICES = ("activity", "package", "settings", "window", "input", "statusbar", "power", "display")
+SERVICES = (
+    "activity",
+    "package",
+    "settings",
+    "window",
+    "input",
+    "statusbar",
+    "power",
+    "display",
+    "appops",
+    "notification",
+)
