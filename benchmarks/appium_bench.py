@@ -172,6 +172,10 @@ def main() -> None:
                 f"session creation, {profile:7} capabilities: median {p50:7.0f} ms   "
                 f"max {max(results[profile]):7.0f} ms   (n={len(results[profile])})"
             )
+        print(
+            "  (the driver polls /status once a second from the moment it spawns `am instrument`;"
+            " the server listens ~50 ms later, so a session usually pays one 1 s poll interval)"
+        )
         print(f"session quit:                          median {statistics.median(quits):7.0f} ms")
         p50, p99 = percentiles(clicks)
         print(
