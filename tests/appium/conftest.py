@@ -14,9 +14,16 @@ from pathlib import Path
 
 import adbutils
 import pytest
+from filelock import FileLock
 
 from harness.android.adb import AdbServer
-from harness.android.appium import AppiumServerRecord, start_server, stop_server
+from harness.android.appium import (
+    AppiumInstallation,
+    AppiumServerRecord,
+    start_server,
+    stop_server,
+    tools_dir,
+)
 from harness.android.appium_session import AppiumSessions
 from harness.android.logcat import LogcatStream
 from harness.sim.host import DeviceHost, HostedDevice
@@ -42,6 +49,10 @@ AttachFn = Callable[[], HostedDevice]
 def appium_server(
     private_adb: AdbServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[AppiumServerRecord]:
+    # On a fresh clone the first use installs Appium from npm: one xdist worker at a time.
+    tools_dir().mkdir(parents=True, exist_ok=True)
+    with FileLock(str(tools_dir() / "appium-install.lock")):
+        AppiumInstallation.default().ensure()
     record = start_server(tmp_path_factory.mktemp("appium") / "appium.log")
     try:
         yield record
