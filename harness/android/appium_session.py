@@ -154,7 +154,8 @@ class AppiumSessions:
                 del self._entries[udid]
             if self.profile == FAST and self.install_server:
                 ensure_server_installed(device or AndroidDevice(udid))
-            port = entry.system_port if entry is not None else free_system_port()
+            # A fresh free port: a dead session may have left its forward listening on the old one.
+            port = free_system_port()
             options = uiautomator2_options(
                 udid,
                 profile=self.profile,
