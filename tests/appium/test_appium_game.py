@@ -4,12 +4,14 @@ alert API, and the driver's adb-side commands (deepLink, app states, logcat)."""
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
 import pytest
 from appium.webdriver.common.appiumby import AppiumBy
 from defold.poco_client import StdPocoClient, bounds_px, walk
+from PIL import Image
 from rustore_device.game_device import PACKAGE, GameDevice
 
 from harness.android.appium_session import AppiumSessions
@@ -120,3 +122,15 @@ def test_terminate_activate_and_query_app_state(game: GameDevice, sessions: Appi
     game.wait_line(r"RuStoreBillingClient created", lines)
     assert driver.query_app_state(PACKAGE) == 4
     assert driver.query_app_state("com.example.absent") == 0  # not installed
+
+
+def test_screenshot_holds_the_games_gl_frame(game: GameDevice, sessions: AppiumSessions) -> None:
+    driver = sessions.get(game.serial)
+    image = Image.open(io.BytesIO(driver.get_screenshot_as_png())).convert("RGB")
+    assert image.size == (1080, 2400)
+    blue = (41, 107, 219)  # the game's btn_* colour, drawn by the engine, invisible to UiAutomator
+    for name in ("btn_check", "btn_products"):
+        left, top, right, bottom = bridge_bounds(game)[name]
+        assert image.getpixel((int(left) + 3, int(top) + 3)) == blue, name
+        assert image.getpixel((int(right) - 4, int(bottom) - 4)) == blue, name
+    assert "android.view.SurfaceView" in driver.page_source
