@@ -135,3 +135,14 @@ def test_fixed_mode_defaults_missing_params(make_game) -> None:
     game.tap(SHEET + "close_button")
     assert game.expect(PURCHASE_OK, mark).payload.startswith('{"type":"Cancelled"')
     assert game.dev.shell(f"pidof {PACKAGE}").strip()
+
+
+def test_no_backend_is_a_network_exception(game) -> None:
+    game.dev.shell("setprop rustore.harness.sandbox_url http://127.0.0.1:9")  # nothing listens there
+    mark = game.mark()
+    game.request("check")
+    event = game.expect("rustore_check_purchases_available_failure", mark)
+    assert event.payload.startswith('{"detailMessage":"Network error: ')
+    assert event.payload.endswith('","simpleName":"RuStorePaymentNetworkException"}')
+    assert game.wait_code(108).seq == event.seq  # INAPP_INITIALIZED_ERROR
+    assert not game.model.windows.dialogs  # a payment error shows no resolveForBilling dialog
