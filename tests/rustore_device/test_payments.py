@@ -263,3 +263,16 @@ def test_non_consumable_and_subscription_are_confirmed_without_confirm_purchase(
     game.wait_line(r"RuStoreHarness: cb seq=\d+ .*ch=rustore_on_get_purchase_info_success")
     assert not game.callbacks("rustore_on_confirm_purchase_success", mark)
     assert only_purchase(sandbox, game).purchaseState == "CONFIRMED"
+
+
+def test_a_card_payment_error_shows_in_the_sheet_then_fails_the_purchase(game, sandbox) -> None:
+    sandbox.force_error("pay", error_code=50005, user_id=game.user_id)
+    mark = open_sheet(game)
+    pay_in_sheet(game, "CARD")
+    assert game.wait_node(SHEET + "result_text").text == "Payment error: 50005"
+    game.tap(SHEET + "done_button")
+    event = game.expect("rustore_on_purchase_product_failure", mark)
+    assert event.payload.startswith(
+        '{"productId": "con1", "cause": {"detailMessage":"Payment API error 50005: '
+    )
+    assert game.wait_code(100).seq == event.seq

@@ -10,9 +10,8 @@ the device's properties at each call, so ``setprop`` switches them).
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote, urlsplit
@@ -21,7 +20,7 @@ import httpx
 
 from harness.sim.android.intents import FLAG_ACTIVITY_NEW_TASK, ComponentName, Intent
 from harness.sim.rustore import errors, gson
-from harness.sim.rustore.banks import BANKS, BankPayment, register_payment
+from harness.sim.rustore.banks import BANKS, BankPayment, payment_of, register_payment
 from harness.sim.rustore.config import DeviceSettings, settlement_delay
 from harness.sim.rustore.dialogs import error_dialog
 from harness.sim.rustore.payloads import PayloadWriter, SimpleError
@@ -125,7 +124,7 @@ class PendingPurchase:
     sheet: PaymentSheetActivity | None = None
     return_uri: str = ""
     bank_link: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+    invalid_return: bool = False  # the return deeplink did not match: InvalidPaymentState
 
 
 @dataclass
@@ -618,12 +617,10 @@ class BillingSdk:
         ):
             self.log("w", f"Return deeplink does not match the pending payment: {intent.data}")
             pending.result, pending.error = None, None
-            pending.extra["invalid"] = True
+            pending.invalid_return = True
             self.worker.submit(lambda: self._complete(pending))
             return
         self.log("d", f"Return deeplink received: invoiceId={invoice}")
-        from harness.sim.rustore.banks import payment_of
-
         bank = payment_of(self.device, invoice)
 
         def task() -> None:
@@ -649,7 +646,7 @@ class BillingSdk:
         sheet = pending.sheet
         if sheet is not None:
             self.on_device(sheet.finish_if_open)
-        if pending.extra.get("invalid"):
+        if pending.invalid_return:
             self.emit(CH_PURCHASE_OK, writer.purchase_invalid_state())
             return
         result = pending.result
@@ -707,7 +704,3 @@ class BillingSdk:
             )
         else:  # Pending after a return: the invoice is still open
             self.emit(CH_PURCHASE_OK, writer.purchase_invalid_state())
-
-
-def new_order_id() -> str:
-    return str(uuid.uuid4())
