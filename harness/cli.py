@@ -94,14 +94,31 @@ state_dir_option = click.option(
 @sim.command("up")
 @click.option("--devices", "count", type=click.IntRange(min=1, max=64), default=2, show_default=True)
 @click.option("--profile", default=DEFAULT_PROFILE, show_default=True, help="device profile, e.g. api-28")
+@click.option(
+    "--plugin-profile",
+    type=click.Choice(["6.0.0", "5.0.1"]),
+    default="6.0.0",
+    show_default=True,
+    help="RuStore plugin/SDK version the devices emulate",
+)
+@click.option(
+    "--plugin-mode",
+    type=click.Choice(["faithful", "fixed"]),
+    default="faithful",
+    show_default=True,
+    help="faithful: the official plugin's known defects; fixed: valid JSON everywhere",
+)
 @click.option("--devices-only", is_flag=True, help="start no sandbox and no game server")
 @state_dir_option
-def sim_up(count: int, profile: str, devices_only: bool, state_dir: str | None) -> None:
+def sim_up(
+    count: int, profile: str, plugin_profile: str, plugin_mode: str, devices_only: bool, state_dir: str | None
+) -> None:
     """Start virtual devices in the background and attach them to the adb server."""
     farm = _farm(state_dir)
     extra = ("--no-services",) if devices_only else ()
+    props = {"rustore.harness.plugin.profile": plugin_profile, "rustore.harness.plugin.mode": plugin_mode}
     try:
-        state, started = farm.up(count, profile, progress=_progress, extra_args=extra)
+        state, started = farm.up(count, profile, progress=_progress, extra_args=extra, device_props=props)
     except (SimError, AdbError) as exc:
         raise click.ClickException(str(exc)) from exc
     if not started:

@@ -69,6 +69,11 @@ def virtual_serials(adb: AdbServer) -> list[str]:
     return [d.serial for d in state.devices] if state else []
 
 
+def virtual_device_props(pool: VirtualPool) -> dict[str, str]:
+    """The device properties through which a virtual pool's settings reach its devices."""
+    return {"rustore.harness.plugin.profile": pool.plugin, "rustore.harness.plugin.mode": pool.mode}
+
+
 def ensure_virtual_pool(pool: VirtualPool, adb: AdbServer) -> tuple[list[str], dict[str, str], Path | None]:
     """The running pool's serials and service URLs; starts one (farm launcher) if none runs.
 
@@ -80,7 +85,7 @@ def ensure_virtual_pool(pool: VirtualPool, adb: AdbServer) -> tuple[list[str], d
 
     farm = _farm(adb)
     assert isinstance(farm, Farm)
-    state, started = farm.up(pool.count, pool.profile)
+    state, started = farm.up(pool.count, pool.profile, device_props=virtual_device_props(pool))
     return [d.serial for d in state.devices], dict(state.services), (farm.state_dir if started else None)
 
 

@@ -90,9 +90,11 @@ PROP_SANDBOX_URL = "rustore.harness.sandbox_url"
 PROP_GAME_SERVER_URL = "rustore.harness.config.rustore_harness.game_server_url"
 
 
-async def configure_device(device: HostedDevice, services: dict[str, str]) -> None:
-    """Point one device at the pool's services (runs on the device host's loop)."""
+async def configure_device(device: HostedDevice, services: dict[str, str], props: dict[str, str]) -> None:
+    """Point one device at the pool's services and apply the pool's settings (on the host's loop)."""
     model: Any = device.model
+    for key, value in props.items():
+        model.set_prop(key, value)
     from harness.sim.rustore import prepare_device
 
     prepare_device(model)  # the RuStore app and the SBP/SberPay bank apps, as on a tester's phone
@@ -100,6 +102,14 @@ async def configure_device(device: HostedDevice, services: dict[str, str]) -> No
         model.set_prop(PROP_SANDBOX_URL, services["sandbox_url"])
     if "game_server_url" in services:
         model.set_prop(PROP_GAME_SERVER_URL, services["game_server_url"])
+
+
+def parse_prop(text: str) -> tuple[str, str]:
+    """``key=value`` from the command line (values may contain ``=``)."""
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise SystemExit(f"--prop expects KEY=VALUE, found {text!r}")
+    return key, value
 
 
 def register_runtimes() -> None:
@@ -123,8 +133,9 @@ async def run(args: argparse.Namespace) -> int:
         if not args.no_services:
             services = await start_services(state_dir, Path(args.catalog))
         urls = {f"{s.name}_url": s.url for s in services}
+        props = dict(parse_prop(p) for p in args.prop)
         for device in devices:
-            await asyncio.wrap_future(host.submit(configure_device(device, urls)))
+            await asyncio.wrap_future(host.submit(configure_device(device, urls, props)))
         ready = {
             "devices": [
                 {"serial": d.serial, "device_port": d.port, "profile": args.profile} for d in devices
@@ -155,7 +166,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-services", action="store_true", help="devices only (no sandbox, no game server)"
     )
+    parser.add_argument(
+        "--prop", action="append", default=[], metavar="KEY=VALUE", help="a property set on every device"
+    )
     args = parser.parse_args(argv)
+    for text in args.prop:
+        parse_prop(text)
     Path(args.state_dir).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     return asyncio.run(run(args))

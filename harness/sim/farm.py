@@ -67,8 +67,13 @@ class Farm:
         *,
         progress: Progress = _silent,
         extra_args: tuple[str, ...] = (),
+        device_props: dict[str, str] | None = None,
     ) -> tuple[SimState, bool]:
-        """Start the pool unless one runs. Returns (state, started_now)."""
+        """Start the pool unless one runs. Returns (state, started_now).
+
+        ``device_props`` are set on every device (plugin profile and mode, store state …);
+        a pool that already runs keeps the settings it was started with.
+        """
         if devices < 1:
             raise SimError("--devices must be at least 1")
         with self._lock:
@@ -77,7 +82,8 @@ class Farm:
                 return running, False
             progress(f"starting {devices} virtual device(s) ({profile})")
             self.adb.start()
-            state = self._spawn_daemon(devices, profile, extra_args, progress)
+            props = tuple(f"--prop={key}={value}" for key, value in sorted((device_props or {}).items()))
+            state = self._spawn_daemon(devices, profile, (*extra_args, *props), progress)
             try:
                 for dev in state.devices:
                     progress(f"attaching {dev.serial} to the adb server on port {self.adb.port}")

@@ -113,3 +113,22 @@ def test_bad_device_count_is_a_clear_error(state_dir: Path) -> None:
     done = run_cli("sim", "up", "--devices", "0", state_dir=state_dir, check=False)
     assert done.returncode == 2
     assert "--devices" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_plugin_profile_and_mode_reach_every_device(state_dir: Path, private_adb: AdbServer) -> None:
+    run_cli(
+        "sim",
+        "up",
+        "--devices",
+        "2",
+        "--devices-only",
+        "--plugin-profile",
+        "5.0.1",
+        "--plugin-mode",
+        "fixed",
+        state_dir=state_dir,
+    )
+    for serial in serials(status(state_dir)):
+        props = private_adb.run("-s", serial, "shell", "getprop | grep rustore.harness.plugin")
+        assert "[rustore.harness.plugin.profile]: [5.0.1]" in props
+        assert "[rustore.harness.plugin.mode]: [fixed]" in props
