@@ -109,7 +109,7 @@ def sessions(appium_server: AppiumServerRecord) -> Iterator[AppiumSessions]:
 @pytest.fixture
 def logcat(adb_device: adbutils.AdbDevice) -> Iterator[LogcatStream]:
     """The device's logcat from now on (``wait_for`` is a Condition wait fed by the stream)."""
-    stream = LogcatStream(adb_device, args="-v brief").start()
+    stream = LogcatStream(adb_device).start()
     try:
         yield stream
     finally:

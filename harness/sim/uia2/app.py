@@ -27,7 +27,7 @@ from harness.sim.android.input import KEYCODE_BACK
 from harness.sim.ui import locate
 from harness.sim.ui.locate import Found, InvalidSelector
 from harness.sim.ui.views import View, Window, WindowKind
-from harness.sim.uia2 import alerts
+from harness.sim.uia2 import alerts, gestures
 from harness.sim.uia2.actions import ActionPerformer
 from harness.sim.uia2.elements import ELEMENT_KEY, ElementCache
 from harness.sim.uia2.errors import (
@@ -114,6 +114,12 @@ class Uia2Server:
             Route(f"{s}/actions", self._wrap(self.actions), methods=["POST"]),
             Route(f"{s}/actions", self._wrap(self.release_actions), methods=["DELETE"]),
             Route(f"{s}/appium/gestures/click", self._wrap(self.gesture_click), methods=["POST"]),
+            Route(f"{s}/appium/gestures/long_click", self._wrap(self.gesture_long_click), methods=["POST"]),
+            Route(
+                f"{s}/appium/gestures/double_click", self._wrap(self.gesture_double_click), methods=["POST"]
+            ),
+            Route(f"{s}/appium/gestures/drag", self._wrap(self.gesture_drag), methods=["POST"]),
+            Route(f"{s}/appium/gestures/swipe", self._wrap(self.gesture_swipe), methods=["POST"]),
         ]
         app = Starlette(routes=routes)
         app.add_exception_handler(404, self._unknown_command)
@@ -457,18 +463,44 @@ class Uia2Server:
     async def release_actions(self, _request: Request) -> Response:
         return self._ok()
 
+    # --- mobile: *Gesture ------------------------------------------------------------------------
+    def _bounds(self, element_id: str) -> tuple[int, int, int, int]:
+        return self._element(element_id).view.bounds
+
+    async def _run(self, sources: list[dict[str, Any]]) -> Response:
+        await ActionPerformer(self.device, self._centre).perform(sources)
+        return self._ok()
+
     async def gesture_click(self, request: Request) -> Response:
         body = await self._body(request)
-        origin = body.get("origin") or body.get("elementId")
-        if isinstance(origin, dict):
-            origin = origin.get(ELEMENT_KEY) or origin.get("ELEMENT")
-        if origin:
-            x, y = self._centre(str(origin))
+        return await self._run(gestures.tap(gestures.point(body, "offset", self._bounds)))
+
+    async def gesture_long_click(self, request: Request) -> Response:
+        body = await self._body(request)
+        hold = body.get("duration") or gestures.LONG_CLICK_MS
+        return await self._run(gestures.tap(gestures.point(body, "offset", self._bounds), float(hold)))
+
+    async def gesture_double_click(self, request: Request) -> Response:
+        body = await self._body(request)
+        return await self._run(gestures.tap(gestures.point(body, "offset", self._bounds), times=2))
+
+    async def gesture_drag(self, request: Request) -> Response:
+        body = await self._body(request)
+        if gestures.origin_id(body) is not None:  # from the element's centre
+            start = gestures.point({"origin": body["origin"]}, "offset", self._bounds)
         else:
-            offset = body.get("offset") or {}
-            x, y = int(offset.get("x", 0)), int(offset.get("y", 0))
-        self.device.input.tap(x, y)
-        return self._ok()
+            start = gestures.point(body, "start", self._bounds)
+        end = gestures.point({"offset": body.get("end")}, "offset", self._bounds)
+        speed = float(body.get("speed") or gestures.DRAG_SPEED * self.device.display.density / 160)
+        return await self._run(gestures.stroke(start, end, speed))
+
+    async def gesture_swipe(self, request: Request) -> Response:
+        body = await self._body(request)
+        start, end = gestures.swipe_points(
+            gestures.area(body, self._bounds), body.get("direction"), body.get("percent")
+        )
+        speed = float(body.get("speed") or gestures.SWIPE_SPEED * self.device.display.density / 160)
+        return await self._run(gestures.stroke(start, end, speed))
 
 
 def _keys_text(body: dict[str, Any]) -> str:
