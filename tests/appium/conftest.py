@@ -14,15 +14,12 @@ from pathlib import Path
 
 import adbutils
 import pytest
-from filelock import FileLock
 
 from harness.android.adb import AdbServer
 from harness.android.appium import (
-    AppiumInstallation,
     AppiumServerRecord,
     start_server,
     stop_server,
-    tools_dir,
 )
 from harness.android.appium_session import AppiumSessions
 from harness.android.logcat import LogcatStream
@@ -49,10 +46,7 @@ AttachFn = Callable[[], HostedDevice]
 def appium_server(
     private_adb: AdbServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[AppiumServerRecord]:
-    # On a fresh clone the first use installs Appium from npm: one xdist worker at a time.
-    tools_dir().mkdir(parents=True, exist_ok=True)
-    with FileLock(str(tools_dir() / "appium-install.lock")):
-        AppiumInstallation.default().ensure()
+    # On a fresh clone the first use installs Appium from npm (ensure() lets one worker at a time).
     record = start_server(tmp_path_factory.mktemp("appium") / "appium.log")
     try:
         yield record
