@@ -25,6 +25,7 @@ pytest_plugins = [
     "harness.plugin.fixtures_callbacks",
     "harness.plugin.fixtures_store",
     "harness.plugin.fixtures_artifacts",
+    "harness.plugin.coverage",
 ]
 
 MARKERS = (
