@@ -26,6 +26,9 @@ pytest_plugins = [
     "harness.plugin.fixtures_store",
     "harness.plugin.fixtures_artifacts",
     "harness.plugin.coverage",
+    "harness.plugin.fixtures_appium",
+    "harness.plugin.fixtures_app",
+    "harness.plugin.fixtures_billing",
 ]
 
 MARKERS = (

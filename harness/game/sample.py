@@ -1,0 +1,77 @@
+"""Page object of the sample Defold game (sample_app/README.md): GL buttons by bridge node id.
+
+The game draws its buttons with GL, so no view tree knows them: the bridge says where a node
+is, and a W3C pointer tap through Appium lands at its centre, as a finger would. Texts and
+the status line are read from the bridge too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.android.logcat import LogcatStream
+from harness.game.bridge import BridgeNode, PocoBridge
+from harness.game.waits import wait_until
+
+TAP_MS = 60
+
+
+class SampleGame:
+    """The game's screens: top menu, products (Buy per product), purchases (Confirm/Delete/Info)."""
+
+    def __init__(self, driver: Any, bridge: PocoBridge, logcat: LogcatStream, package: str) -> None:
+        self.driver = driver
+        self.bridge = bridge
+        self.logcat = logcat
+        self.package = package
+
+    # ------------------------------------------------------------ reading
+    def nodes(self) -> dict[str, BridgeNode]:
+        return self.bridge.nodes(True)
+
+    def node(self, name: str) -> BridgeNode | None:
+        found = self.nodes().get(name)
+        return found if found is not None and found.visible and found.enabled else None
+
+    def text(self, name: str) -> str:
+        node = self.nodes().get(name)
+        if node is None:
+            raise KeyError(f"no GUI node {name!r} on the game's screen")
+        return node.text
+
+    @property
+    def status(self) -> str:
+        """The game's status line (what it tells the player about the last action)."""
+        return self.text("status")
+
+    def wait_node(self, name: str, timeout: float = 20.0) -> BridgeNode:
+        """The node once it is drawn (re-read from the bridge each time the device logs)."""
+        return wait_until(
+            self.logcat,
+            lambda: self.node(name),
+            timeout=timeout,
+            what=f"game node {name!r}",
+            describe=lambda: f"nodes on screen: {sorted(self.nodes())}",
+        )
+
+    def wait_text(self, name: str, predicate: Any, timeout: float = 20.0) -> str:
+        """The node's text once ``predicate(text)`` holds."""
+
+        def probe() -> str | None:
+            node = self.nodes().get(name)
+            return node.text if node is not None and predicate(node.text) else None
+
+        return wait_until(self.logcat, probe, timeout=timeout, what=f"text of {name!r}")
+
+    # ------------------------------------------------------------ acting
+    def tap(self, name: str, timeout: float = 20.0) -> BridgeNode:
+        """A W3C pointer tap at the centre of GUI node ``name`` (waits for it to be drawn)."""
+        node = self.wait_node(name, timeout)
+        mark = self.logcat.mark()
+        self.driver.tap([node.center], TAP_MS)
+        # the game logs every click it handles: the tap is done when the game saw it
+        self.logcat.wait_for(rf"ui: click {name}\b", mark, timeout=timeout)
+        return node
+
+    def in_foreground(self) -> bool:
+        return bool(self.driver.current_package == self.package)

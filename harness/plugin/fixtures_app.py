@@ -1,0 +1,147 @@
+"""``app``, ``game``, ``paysheet``, ``bank``: the game installed and reset, and its page objects.
+
+The APK is installed once per device per run (virtual pools build it from ``sample_app``
+once per run, shared by the workers; other pools install the devices file's APK). Before
+each test the app is reset so no state leaks between tests: the game and the bank apps are
+force-stopped, the game's data wiped (``pm clear``) and the game started again, ready once
+its status line says so and its RuStore init has come back to the game's activity.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.android.device import AndroidDevice
+from harness.android.logcat import LogcatStream
+from harness.config import DevicesConfig
+from harness.game.bridge import PocoBridge
+from harness.game.sample import SampleGame
+from harness.game.waits import wait_until
+from harness.plugin.session import HarnessSession
+from harness.plugin.targets import DeviceTarget
+from harness.rustore.pages import Banks, PaySheet, load_locators
+
+SAMPLE_APP = Path(__file__).resolve().parents[2] / "sample_app"
+READY_TIMEOUT_S = 60.0
+
+
+def _apk(session: HarnessSession, config: DevicesConfig) -> Path | None:
+    apk = config.apk_for(session.pool_name)
+    if apk != "auto":
+        return apk
+    out = session.run_dir / "app" / "sample_app.apk"
+    with session.lock("build-app"):  # one build per run, whichever worker comes first
+        if not out.is_file():
+            from harness.sim.defold.build import build_apk  # the virtual device's APK format
+
+            build_apk(SAMPLE_APP, out)
+    return out
+
+
+@dataclass
+class App:
+    """The game on the leased device: ``reset()`` gives a first start with no state left behind."""
+
+    android: AndroidDevice
+    package: str
+    activity: str
+    logcat: LogcatStream
+    bridge: PocoBridge
+    bank_packages: tuple[str, ...]
+
+    def stop(self) -> None:
+        for package in (self.package, *self.bank_packages):
+            self.android.force_stop(package)
+
+    def reset(self) -> None:
+        self.stop()
+        self.android.clear(self.package)
+        self.start()
+
+    def start(self) -> None:
+        mark = self.logcat.mark()
+        self.android.app_start(self.package, self.activity)
+        trampoline = re.compile(r"START u0 \{.*cmp=" + re.escape(self.package) + r"/(\S+?)[ }]")
+
+        def ready() -> bool:
+            starts = [
+                m.group(1) for line in self.logcat.excerpt(mark).lines if (m := trampoline.search(line))
+            ]
+            if starts and not starts[-1].endswith(self.activity.rsplit(".", 1)[-1]):
+                return False  # RuStore's init is still bouncing through its deeplink activity
+            try:
+                node = self.bridge.nodes().get("status")
+            except (OSError, ConnectionError):
+                return False
+            return node is not None and node.text == "Ready"
+
+        wait_until(
+            self.logcat, lambda: True if ready() else None, timeout=READY_TIMEOUT_S, what="the game ready"
+        )
+
+
+@pytest.fixture(scope="session")
+def _installed_app(
+    _harness: HarnessSession, harness_config: DevicesConfig, adb_device: AndroidDevice, logcat: LogcatStream
+) -> Iterator[App]:
+    apk = _apk(_harness, harness_config)
+    if apk is not None:
+        adb_device.install(apk)
+    elif not adb_device.is_installed(harness_config.app.package):
+        pytest.fail(
+            f"{harness_config.app.package} is not on {adb_device.serial} and devices.yaml gives no APK "
+            f"for pool {_harness.pool_name!r} (app.apk.{_harness.pool_name})",
+            pytrace=False,
+        )
+    locators = load_locators(harness_config.locators_path())
+    bridge = PocoBridge(adb_device.ad)
+    app = App(
+        adb_device,
+        harness_config.app.package,
+        harness_config.app.activity,
+        logcat,
+        bridge,
+        tuple(b["package"] for b in locators["banks"].values()),
+    )
+    try:
+        yield app
+    finally:
+        bridge.close()
+
+
+@pytest.fixture
+def app(_installed_app: App) -> App:
+    """The game, reset to a first start for this test."""
+    _installed_app.reset()
+    return _installed_app
+
+
+@pytest.fixture(scope="session")
+def locators(harness_config: DevicesConfig) -> dict[str, Any]:
+    """Native-screen locators: ``harness/rustore/locators.yaml`` with devices.yaml's ``locators:`` over it."""
+    return load_locators(harness_config.locators_path())
+
+
+@pytest.fixture
+def game(app: App, appium_driver: Any, logcat: LogcatStream) -> SampleGame:
+    """The sample game's page object: tap GUI nodes by id, read texts and the status line."""
+    return SampleGame(appium_driver, app.bridge, logcat, app.package)
+
+
+@pytest.fixture
+def paysheet(appium_driver: Any, logcat: LogcatStream, locators: dict[str, Any], app: App) -> PaySheet:
+    return PaySheet(appium_driver, logcat, locators, app.package)
+
+
+@pytest.fixture
+def bank(appium_driver: Any, logcat: LogcatStream, locators: dict[str, Any]) -> Banks:
+    return Banks(appium_driver, logcat, locators)
+
+
+__all__ = ["App", "DeviceTarget"]

@@ -1,0 +1,80 @@
+"""``appium_driver``: one Appium session per device for the whole run, recreated if it died.
+
+Which server: ``--appium-url`` if given; a remote pool's own URL (with its capabilities);
+otherwise a local Appium (the pinned install, ``harness.android.appium``) started once per
+run and xdist worker, logging into ``<output>/appium-<worker>.log``. The session factory
+(``harness.android.appium_session.AppiumSessions``) checks the session with one proxied
+call before each test and makes a new one when it no longer answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from harness.android.appium import AppiumInstallation, start_server, stop_server
+from harness.android.appium_session import AppiumSessions
+from harness.config import DevicesConfig, RemotePool
+from harness.config.secrets import reveal
+from harness.plugin.session import HarnessSession, worker_id
+from harness.plugin.targets import DeviceTarget
+
+
+@pytest.fixture(scope="session")
+def appium_url(
+    request: pytest.FixtureRequest, _harness: HarnessSession, harness_config: DevicesConfig
+) -> Iterator[str]:
+    """The Appium server this worker talks to (started here, once, when none was given)."""
+    pool = harness_config.pool(_harness.options.pool)
+    if _harness.options.appium_url:
+        yield _harness.options.appium_url
+        return
+    if isinstance(pool, RemotePool):
+        yield str(reveal(pool.url))
+        return
+    AppiumInstallation.default().ensure()  # a fresh clone installs it once (file-locked)
+    log = _harness.options.output / f"appium-{worker_id(request.config)}.log"
+    record = start_server(log, extra_args=tuple(harness_config.appium.args))
+    try:
+        yield record.url
+    finally:
+        stop_server(record)
+
+
+@pytest.fixture(scope="session")
+def _appium_sessions(
+    appium_url: str, _harness: HarnessSession, harness_config: DevicesConfig
+) -> Iterator[AppiumSessions]:
+    pool = harness_config.pool(_harness.options.pool)
+    remote = isinstance(pool, RemotePool)
+    sessions = AppiumSessions(
+        appium_url,
+        app_package=harness_config.app.package,
+        install_server=not remote,
+    )
+    try:
+        yield sessions
+    finally:
+        sessions.quit_all()
+
+
+def _udid_and_caps(device: DeviceTarget, harness_config: DevicesConfig) -> tuple[str, dict[str, Any]]:
+    pool = harness_config.pool(device.pool)
+    if isinstance(pool, RemotePool):
+        caps: dict[str, Any] = reveal(pool.capabilities_for(device.spec.id))
+        return str(caps.get("appium:udid") or caps.get("udid") or device.spec.id), caps
+    assert device.serial is not None
+    return device.serial, {}
+
+
+@pytest.fixture
+def appium_driver(
+    device: DeviceTarget, _appium_sessions: AppiumSessions, harness_config: DevicesConfig
+) -> Any:
+    """The device's Appium WebDriver (UiAutomator2); the same session test after test."""
+    udid, caps = _udid_and_caps(device, harness_config)
+    if caps:
+        _appium_sessions.extra = {k: v for k, v in caps.items() if k not in ("udid", "appium:udid")}
+    return _appium_sessions.get(udid, device.android)
