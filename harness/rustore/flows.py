@@ -40,7 +40,9 @@ class Purchase:
 
     @property
     def ok(self) -> bool:
-        return self.result.channel == Channel.PURCHASE_PRODUCT_SUCCESS.value
+        parsed = self.result.parsed if isinstance(self.result.parsed, dict) else {}
+        success = self.result.channel == Channel.PURCHASE_PRODUCT_SUCCESS.value
+        return success and parsed.get("type") == "Success"
 
     @property
     def purchase_id(self) -> str | None:
@@ -174,6 +176,7 @@ class Billing:
             else:
                 bank.pay()
             if outcome == "bank_never_returns":
+                bank.wait_pending()
                 fired = self.fire_return(bank.package, lines)
         result = self.callbacks.expect_any("purchase_product", self.timeout, mark)
         bought = Purchase(result, return_uri_fired=fired)

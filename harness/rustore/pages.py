@@ -136,6 +136,7 @@ class BankApp(NativeScreen):
         self.pay_button = Locator.of(spec["pay"], self.package)
         self.cancel_button = Locator.of(spec["cancel"], self.package)
         self.status = Locator.of(spec["status"], self.package)
+        self.pending_text: str = spec.get("pending_text", "")
 
     def wait_open(self, timeout: float = 20.0) -> None:
         self.wait(self.pay_button, timeout)
@@ -148,6 +149,16 @@ class BankApp(NativeScreen):
 
     def status_text(self, timeout: float = 20.0) -> str:
         return str(self.wait(self.status, timeout).text)
+
+    def wait_pending(self, timeout: float = 20.0) -> str:
+        """The bank says it is still processing and keeps the user (it will not return by itself)."""
+
+        def pending() -> str | None:
+            element = self.find(self.status)
+            text = str(element.text) if element is not None else ""
+            return text if text == self.pending_text else None
+
+        return wait_until(self.logcat, pending, timeout=timeout, what=f"{self.name}: {self.pending_text!r}")
 
 
 class Banks:
