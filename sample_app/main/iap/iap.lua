@@ -14,7 +14,8 @@ local M = {}
 local notify = function() end
 local flows = {} -- purchaseId → purchase being validated/confirmed
 local handlers = {}
-local INFO_RETRIES = 20
+local INFO_RETRIES = 20 -- bounded: 20 looks 0.5 s apart, then the purchase is reported as 109
+local INFO_RETRY_DELAY = 0.5
 
 local function changed()
 	notify()
@@ -60,21 +61,47 @@ local function deliver(purchase)
 	status("Delivered " .. product_title(purchase.productId))
 end
 
---- Validate with the game's server, then look at the purchase's state to confirm or deliver.
+--- Settle first, then validate: ask RuStore for the purchase's state (refetching while a bank-app
+--- payment still shows INVOICE_CREATED, CONTRACT §4 and §10 #8), and only once it is PAID or CONFIRMED
+--- ask the game's server to validate it; the server would rightly answer "not paid" before that.
 local function process_purchase(purchase, seq)
 	purchase.seq = seq
+	purchase.info_attempts = 0
+	purchase.validated = false
 	flows[purchase.purchaseId] = purchase
-	status("Validating " .. tostring(purchase.productId) .. "…")
-	server.validate(purchase, function(response)
+	status("Checking " .. tostring(purchase.productId) .. "…")
+	call("get_purchase_info", purchase.purchaseId)
+end
+
+local function drop_flow(flow)
+	flows[flow.purchaseId] = nil
+	if state.in_flight == flow.productId then finish_flight() end
+end
+
+--- The purchase is PAID (confirm it) or CONFIRMED (deliver it): validate with the server once, then act.
+local function settled(flow, purchase_state)
+	local act = function()
+		if purchase_state == "PAID" then
+			call("confirm_purchase", flow.purchaseId)
+		else
+			deliver(flow)
+		end
+	end
+	if flow.validated then
+		act()
+		return
+	end
+	status("Validating " .. tostring(flow.productId) .. "…")
+	server.validate(flow, function(response)
+		if flows[flow.purchaseId] ~= flow then return end -- finished or replaced meanwhile
 		local code = mapping.server_validate(response)
 		if code then
-			flows[purchase.purchaseId] = nil
-			if state.in_flight == purchase.productId then finish_flight() end
-			M.report(code, seq, "src=server")
+			drop_flow(flow)
+			M.report(code, flow.seq, "src=server")
 			return
 		end
-		purchase.info_attempts = 0
-		call("get_purchase_info", purchase.purchaseId)
+		flow.validated = true
+		act()
 	end)
 end
 
@@ -149,17 +176,19 @@ handlers.rustore_on_get_purchase_info_success = function(value, seq)
 		return
 	end
 	local st = purchase.purchaseState
-	if st == "PAID" then
-		call("confirm_purchase", flow.purchaseId)
-	elseif st == "CONFIRMED" or st == "CONSUMED" then
+	if st == "PAID" or st == "CONFIRMED" then
+		settled(flow, st)
+	elseif st == "CONSUMED" then
 		deliver(flow)
 	elseif st == "INVOICE_CREATED" and flow.info_attempts < INFO_RETRIES then
-		-- the bank may settle a moment after the return (CONTRACT §10 #8): look again shortly
+		-- the bank may settle a moment after the return (CONTRACT §4, §10 #8): look again shortly
 		flow.info_attempts = flow.info_attempts + 1
-		timer.delay(0.5, false, function() call("get_purchase_info", flow.purchaseId) end)
+		status("Waiting for the bank to settle " .. tostring(flow.productId) .. "…")
+		timer.delay(INFO_RETRY_DELAY, false, function()
+			if flows[flow.purchaseId] == flow then call("get_purchase_info", flow.purchaseId) end
+		end)
 	else
-		flows[flow.purchaseId] = nil
-		finish_flight()
+		drop_flow(flow)
 		M.report(codes.INAPP_PURCHASE_ERROR, seq, "state=" .. tostring(st))
 	end
 end
