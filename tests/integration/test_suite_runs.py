@@ -2,8 +2,9 @@
 
 One inner ``pytest -n 2`` run (a subprocess, as a user starts it) in a pytester folder with the
 project's devices.yaml: a purchase per method end to end (validated by the game's server,
-CONSUMED/CONFIRMED in the sandbox), the bank that never returns, and one test that fails on
-purpose. The run must use two distinct devices at once, and the failing test must leave its
+CONSUMED/CONFIRMED in the sandbox), the bank that never returns, the purchases screen's flows,
+a test that leaves a PAID purchase for the sweep, and one test that fails on purpose. The run
+must use two distinct devices at once, and the failing test must leave its
 screenshot, callback timeline and logcat excerpt in ``--output`` and in the HTML report.
 """
 
@@ -48,7 +49,7 @@ def test_suite_on_two_virtual_devices_through_appium(
         "--self-contained-html",
         "-rf",
     )
-    result.assert_outcomes(passed=6, failed=1)
+    result.assert_outcomes(passed=8, failed=1)
     result.stdout.fnmatch_lines(["*failing on purpose*"])
 
     # two devices at once: JUnit's device.serial property per test names both
@@ -79,4 +80,8 @@ def test_suite_on_two_virtual_devices_through_appium(
     assert any(e.get("name") == "screenshot" for e in extras), extras
     htmls = " ".join(str(e["content"]) for e in extras if e["format_type"] == "html")
     assert f"Callback timeline: {FAILING}" in htmls and "logcat excerpt" in htmls
-    assert "rustore-harness sweep" in report.read_text(encoding="utf-8")
+    # the PAID purchase a test left behind was confirmed by the sweep, and the report says so
+    swept = re.search(
+        r"confirm \S+ \(con1, PAID\): rustore_on_confirm_purchase_success", report.read_text(encoding="utf-8")
+    )
+    assert swept is not None
