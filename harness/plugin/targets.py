@@ -71,7 +71,8 @@ def virtual_serials(adb: AdbServer) -> list[str]:
 
 def virtual_device_props(pool: VirtualPool) -> dict[str, str]:
     """The device properties through which a virtual pool's settings reach its devices."""
-    return {"rustore.harness.plugin.profile": pool.plugin, "rustore.harness.plugin.mode": pool.mode}
+    props = {"rustore.harness.plugin.profile": pool.plugin, "rustore.harness.plugin.mode": pool.mode}
+    return props | ({"rustore.harness.latency": pool.latency} if pool.latency != "instant" else {})
 
 
 def ensure_virtual_pool(pool: VirtualPool, adb: AdbServer) -> tuple[list[str], dict[str, str], Path | None]:

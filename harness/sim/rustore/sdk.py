@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import httpx
 
 from harness.sim.android.intents import FLAG_ACTIVITY_NEW_TASK, ComponentName, Intent
+from harness.sim.latency import sandbox_headers
 from harness.sim.rustore import errors, gson
 from harness.sim.rustore.banks import BANKS, BankPayment, payment_of, register_payment
 from harness.sim.rustore.config import DeviceSettings, settlement_delay
@@ -197,6 +198,7 @@ class BillingSdk:
         self.pending: PendingPurchase | None = None
         self._trampolined = False
         self._sandbox: SandboxClient | None = None
+        self._sandbox_headers: dict[str, str] = {}
         self._sandbox_url: str | None = None
         self.worker = SerialWorker(f"rustore-sdk-{self.package}")
 
@@ -217,9 +219,12 @@ class BillingSdk:
         url = self.settings.sandbox_url
         if url is None:
             raise SdkError(SimpleError(errors.NETWORK, errors.network_message(None, "no RuStore backend")))
-        if self._sandbox is None or self._sandbox_url != url:
-            self._sandbox = SandboxClient(url, app_id=self.client.app_id if self.client else "", timeout=15)
-            self._sandbox_url = url
+        headers = sandbox_headers(self.device.props)  # the device's latency profile (harness.sim.latency)
+        if self._sandbox is None or self._sandbox_url != url or self._sandbox_headers != headers:
+            self._sandbox = SandboxClient(
+                url, app_id=self.client.app_id if self.client else "", timeout=15, headers=headers
+            )
+            self._sandbox_url, self._sandbox_headers = url, headers
         return self._sandbox
 
     def close(self) -> None:

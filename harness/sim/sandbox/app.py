@@ -13,6 +13,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from harness.sim.latency import LatencyMiddleware, sandbox_delay
+
 from . import billing_api, control_api, public_api
 from .auth import PublicAuth
 from .catalog import read_catalog
@@ -118,6 +120,7 @@ def create_app(
             db.close()
 
     app = FastAPI(title="RuStore sandbox", version="1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.add_middleware(LatencyMiddleware, delay=sandbox_delay)  # a device's realistic profile: ~150 ms
     app.state.sandbox = sandbox
     app.state.auth = auth
     app.state.clock = clock

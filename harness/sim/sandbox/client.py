@@ -71,11 +71,19 @@ class SandboxClient:
     """``SandboxClient("http://127.0.0.1:PORT")``; ``app_id`` defaults to the sample game's app."""
 
     def __init__(
-        self, base_url: str, *, app_id: str = "2063590001", timeout: float = 30.0, transport: Any = None
+        self,
+        base_url: str,
+        *,
+        app_id: str = "2063590001",
+        timeout: float = 30.0,
+        transport: Any = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.app_id = app_id
-        self._http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport)
+        self._http = httpx.Client(
+            base_url=self.base_url, timeout=timeout, transport=transport, headers=headers
+        )
 
     def close(self) -> None:
         self._http.close()

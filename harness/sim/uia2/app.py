@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from harness.sim.android.input import KEYCODE_BACK
+from harness.sim.latency import LatencyMiddleware, delay_of
 from harness.sim.ui import locate
 from harness.sim.ui.locate import Found, InvalidSelector
 from harness.sim.ui.views import View, Window, WindowKind
@@ -122,6 +123,7 @@ class Uia2Server:
             Route(f"{s}/appium/gestures/swipe", self._wrap(self.gesture_swipe), methods=["POST"]),
         ]
         app = Starlette(routes=routes)
+        app.add_middleware(LatencyMiddleware, delay=lambda _scope: delay_of(self.device.props, "appium"))
         app.add_exception_handler(404, self._unknown_command)
         app.add_exception_handler(405, self._unknown_method)
         return app

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from harness.sim.adbd.services import abb, admin, forward, shell, sync
 from harness.sim.adbd.services.base import Service, ServiceContext
+from harness.sim.latency import pause
 
 __all__ = ["Service", "ServiceContext", "open_service"]
 
@@ -18,6 +19,9 @@ async def open_service(context: ServiceContext, name: str) -> Service | None:
     head, sep, rest = name.partition(":")
     if not sep:
         return None
+    if head.split(",", 1)[0] in ("shell", "exec", "abb_exec"):
+        # a phone's adbd takes ~20 ms per call (realistic); models without properties (test doubles) add none
+        await pause(getattr(context.model, "props", {}), "adb")
     if head.split(",", 1)[0] == "shell":
         return shell.open_shell(context, head, rest)
     if head == "exec":
