@@ -44,16 +44,15 @@ def appium_url(
 
 
 @pytest.fixture(scope="session")
-def _appium_sessions(
+def appium_sessions(
     appium_url: str, _harness: HarnessSession, harness_config: DevicesConfig
 ) -> Iterator[AppiumSessions]:
+    """The session factory of this worker: one session per device, reused, recreated if it died."""
     pool = harness_config.pool(_harness.options.pool)
     remote = isinstance(pool, RemotePool)
-    sessions = AppiumSessions(
-        appium_url,
-        app_package=harness_config.app.package,
-        install_server=not remote,
-    )
+    # No appPackage: the session belongs to the device (``app`` installs, resets and starts the game);
+    # with one the driver would resolve and launch the app whenever a session is (re)made.
+    sessions = AppiumSessions(appium_url, install_server=not remote)
     try:
         yield sessions
     finally:
@@ -71,10 +70,10 @@ def _udid_and_caps(device: DeviceTarget, harness_config: DevicesConfig) -> tuple
 
 @pytest.fixture
 def appium_driver(
-    device: DeviceTarget, _appium_sessions: AppiumSessions, harness_config: DevicesConfig
+    device: DeviceTarget, appium_sessions: AppiumSessions, harness_config: DevicesConfig
 ) -> Any:
     """The device's Appium WebDriver (UiAutomator2); the same session test after test."""
     udid, caps = _udid_and_caps(device, harness_config)
     if caps:
-        _appium_sessions.extra = {k: v for k, v in caps.items() if k not in ("udid", "appium:udid")}
-    return _appium_sessions.get(udid, device.android)
+        appium_sessions.extra = {k: v for k, v in caps.items() if k not in ("udid", "appium:udid")}
+    return appium_sessions.get(udid, device.android)
