@@ -138,6 +138,7 @@ class CoverageStates(PurchaseStateChecker):
 
 
 _CODE_IN_TEXT = re.compile(r"\b(4\d{4}|50\d{3})\b")
+_API_ERROR = re.compile(r"Payment API error (\d+)")
 
 
 def _codes_in_event(channel: str, parsed: Any) -> set[str]:
@@ -157,10 +158,11 @@ def _codes_in_event(channel: str, parsed: Any) -> set[str]:
         and error.get("simpleName") == "RuStorePaymentNetworkException"
         and isinstance(error.get("detailMessage"), str)
     ):
-        for text in _CODE_IN_TEXT.findall(error["detailMessage"]):
-            key = rustore_code_key(int(text))
-            if key:
-                found.add(key)
+        # the emulator writes "Payment API error <code>: …"; elsewhere the first code-like number
+        m = _API_ERROR.search(error["detailMessage"]) or _CODE_IN_TEXT.search(error["detailMessage"])
+        key = rustore_code_key(int(m.group(1))) if m else None
+        if key:
+            found.add(key)
     return found
 
 

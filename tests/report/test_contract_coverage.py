@@ -178,3 +178,37 @@ def test_the_universe_is_the_contract() -> None:
     data.merge_json({"a": {"channels": ["rustore_on_get_products_success", "not-a-channel"]}})
     assert data.table()["channels"]["rustore_on_get_products_success"] == ["a"]
     assert "not-a-channel" not in data.table()["channels"]
+
+
+def hits_of(payloads: list[tuple[str, str]]) -> dict[str, set[str]]:
+    recorder = CallbackRecorder()
+    recorder.start_test()
+    for line in synthetic.logcat_lines(payloads):
+        recorder.feed(line)
+    from harness.report.coverage import collect_events
+
+    test = HitsOfTest("t")
+    collect_events(test, recorder.events(), recorder.iap_codes(), CoverageStates())
+    return test.hits
+
+
+def test_error_codes_come_from_failures_and_network_exception_messages() -> None:
+    failure = '{"type":"Failure","data":{"errorCode":%s,"productId":"con1","sandbox":true}}'
+    network = (
+        '{"detailMessage":"Payment API error %s: backend said 40005",'
+        '"simpleName":"RuStorePaymentNetworkException"}'
+    )
+    hits = hits_of(
+        [
+            ("rustore_on_purchase_product_success", failure.replace("%s", "40010")),
+            ("rustore_on_purchase_product_success", failure.replace("%s", "12345")),  # not a §5.1 code
+            ("rustore_on_get_purchases_failure", network.replace("%s", "50123")),
+            ("rustore_on_get_products_failure", network.replace("%s", "40102")),
+        ]
+    )
+    assert hits["rustore_codes"] == {"40010", "50xxx", "40102"}  # the code the message names, not 40005
+    assert hits["channels"] == {
+        "rustore_on_purchase_product_success",
+        "rustore_on_get_purchases_failure",
+        "rustore_on_get_products_failure",
+    }
