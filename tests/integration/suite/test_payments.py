@@ -37,3 +37,12 @@ def test_availability(billing, device):
     assert event.channel == "rustore_check_purchases_available_success"
     assert billing.game.status == "RuStore purchases are available"
     print(f"SERIAL {device.serial} availability")
+
+
+@pytest.mark.parametrize(
+    ("method", "outcome", "result"), [("card", "decline", "Failure"), ("sbp", "user_cancel", "Cancelled")]
+)
+def test_payment_not_made(billing, store, method, outcome, result):
+    bought = billing.buy("con1", method=method, outcome=outcome)
+    assert not bought.ok and bought.result.parsed["type"] == result, bought.result.raw
+    assert bought.info is None and bought.confirm is None
