@@ -71,6 +71,12 @@ class Activity:
         """The frame ``screencap`` shows while this activity is on top; None → a blank window."""
         return None
 
+    async def wait_drawn(self) -> None:
+        """Wait until the activity's first frame is on screen (``am start -W`` returns then).
+
+        Native windows draw at once; a runtime with its own render thread overrides this.
+        """
+
     def native_window(self) -> Window | None:
         """Native views UiAutomator can see (and taps go to); None for a GL surface like a game's."""
         return None

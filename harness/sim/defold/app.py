@@ -70,6 +70,9 @@ def project_from_apk(apk: bytes) -> ProjectFiles:
     return ProjectFiles(files)
 
 
+FIRST_FRAME_LIMIT_S = 30.0
+
+
 class GameLoop:
     """Steps the engine 60 times per second on a dedicated thread until stopped.
 
@@ -82,6 +85,7 @@ class GameLoop:
         self._stop = threading.Event()
         self._on_crash = on_crash
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self.drawn = threading.Event()  # set once the first frame has been stepped (and can be drawn)
 
     def start(self) -> None:
         self._thread.start()
@@ -92,6 +96,7 @@ class GameLoop:
             while not self._stop.wait(1 / 60):
                 if self.engine.should_step():
                     self.engine.step(1)
+                    self.drawn.set()
         except Exception as exc:
             self.engine.log_error(f"ERROR:ENGINE: {exc}")
             self._on_crash(exc)
@@ -154,6 +159,11 @@ class DefoldGameActivity(Activity):
 
     def on_key(self, keycode: int, action: str) -> bool:
         return False
+
+    async def wait_drawn(self) -> None:
+        loop = self.runtime.loop_thread
+        if loop is not None:  # bounded: a game that never draws must not pin a worker thread forever
+            await asyncio.to_thread(loop.drawn.wait, FIRST_FRAME_LIMIT_S)
 
     def render(self, size: tuple[int, int]) -> Image.Image | None:
         engine = self.runtime.engine

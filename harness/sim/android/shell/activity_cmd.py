@@ -145,6 +145,9 @@ def _positional(args: list[str]) -> list[str]:
     return out
 
 
+FIRST_FRAME_TIMEOUT_S = 10.0
+
+
 async def _start(ctx: Ctx, args: list[str]) -> int:
     options: dict[str, Any] = {}
     intent = parse_intent(args, options, _START_FLAGS, _START_VALUED)
@@ -191,6 +194,12 @@ async def _start(ctx: Ctx, args: list[str]) -> int:
     elif result.outcome == "TASK_TO_FRONT":
         await ctx.out("Warning: Activity not started, its current task has been brought to the front\n")
     if wait:
+        # Like ActivityTaskManager, -W reports once the launched activity has drawn its first frame.
+        shown = am.focused
+        if shown is not None and shown.instance is not None:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(FIRST_FRAME_TIMEOUT_S):
+                    await shown.instance.wait_drawn()
         state = result.launch_state
         lines = ["Status: ok\n", f"LaunchState: {state if state != 'UNKNOWN' else 'UNKNOWN (0)'}\n"]
         if result.component is not None:
