@@ -130,4 +130,3 @@ def test_a_game_that_cannot_load_crashes_its_process_not_the_device(game_device,
     crash = dev.shell("logcat -d -b crash")
     assert "FATAL EXCEPTION" in crash and PACKAGE in crash
     assert dev.shell("echo alive").strip() == "alive"
-
