@@ -49,7 +49,7 @@ def test_suite_on_two_virtual_devices_through_appium(
         "--self-contained-html",
         "-rf",
     )
-    result.assert_outcomes(passed=8, failed=1)
+    result.assert_outcomes(passed=11, failed=1)
     result.stdout.fnmatch_lines(["*failing on purpose*"])
 
     # two devices at once: JUnit's device.serial property per test names both
