@@ -88,7 +88,11 @@ class App:
 
 @pytest.fixture(scope="session")
 def _installed_app(
-    _harness: HarnessSession, harness_config: DevicesConfig, adb_device: AndroidDevice, logcat: LogcatStream
+    _harness: HarnessSession,
+    harness_config: DevicesConfig,
+    adb_device: AndroidDevice,
+    logcat: LogcatStream,
+    locators: dict[str, Any],
 ) -> Iterator[App]:
     apk = _apk(_harness, harness_config)
     if apk is not None:
@@ -99,7 +103,6 @@ def _installed_app(
             f"for pool {_harness.pool_name!r} (app.apk.{_harness.pool_name})",
             pytrace=False,
         )
-    locators = load_locators(harness_config.locators_path())
     bridge = PocoBridge(adb_device.ad)
     app = App(
         adb_device,

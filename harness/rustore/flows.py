@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from selenium.common.exceptions import WebDriverException
+
 from harness.android.logcat import LogcatStream
 from harness.game.sample import SampleGame
 from harness.rustore.channels import Channel
@@ -207,7 +209,13 @@ class Billing:
         if "returnUrl" not in query:
             raise FlowError(f"the bank link carries no returnUrl: {found.group(1)}")
         uri = query["returnUrl"][0]
-        self.game.driver.execute_script("mobile: deepLink", {"url": uri, "package": self.game.package})
+        try:
+            self.game.driver.execute_script("mobile: deepLink", {"url": uri, "package": self.game.package})
+        except WebDriverException:  # a server without the deepLink extension: the adb way
+            self.game.driver.execute_script(
+                "mobile: shell",
+                {"command": "am", "args": ["start", "-a", "android.intent.action.VIEW", "-d", uri]},
+            )
         return uri
 
     def observe_store(self, purchase_id: str) -> str | None:
