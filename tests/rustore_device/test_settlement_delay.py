@@ -7,24 +7,27 @@ server to validate an unpaid purchase (which answers 5000 NOT_PAID, the game's 1
 
 from __future__ import annotations
 
+import pytest
+
 from .flows import PURCHASE_OK, in_bank, open_sheet, pay_in_sheet
 
 INFO_OK = "rustore_on_get_purchase_info_success"
 
 
-def buy_by_sbp_with_a_late_bank(make_game, sandbox, delay: str):
-    game = make_game({"rustore.harness.bank.settlement_delay.SBP": delay})
+def buy_with_a_late_bank(make_game, sandbox, delay: str, method: str = "SBP"):
+    game = make_game({f"rustore.harness.bank.settlement_delay.{method}": delay})
     mark = open_sheet(game)
-    pay_in_sheet(game, "SBP")
-    in_bank(game, "SBP", "pay_button")
+    pay_in_sheet(game, method)
+    in_bank(game, method, "pay_button")
     success = game.expect(PURCHASE_OK, mark)
     assert success.payload.startswith('{"type":"Success"')
     (entry,) = sandbox.audit(user_id=game.user_id).purchases
     return game, success, entry.purchase.purchaseId
 
 
-def test_the_game_refetches_until_paid_then_validates_and_consumes(make_game, sandbox) -> None:
-    game, _, purchase_id = buy_by_sbp_with_a_late_bank(make_game, sandbox, "30")
+@pytest.mark.parametrize("method", ["SBP", "SBERPAY"])
+def test_the_game_refetches_until_paid_then_validates_and_consumes(make_game, sandbox, method) -> None:
+    game, _, purchase_id = buy_with_a_late_bank(make_game, sandbox, "30", method)
     # the game looks again and again while the bank has not settled (no validation, no IAP code yet)
     game.wait(
         lambda: len([e for e in game.callbacks(INFO_OK) if '"INVOICE_CREATED"' in e.payload]) >= 2,
@@ -48,7 +51,7 @@ def test_the_game_refetches_until_paid_then_validates_and_consumes(make_game, sa
 
 
 def test_a_bank_that_never_settles_ends_the_retries_with_109(make_game, sandbox) -> None:
-    game, _, purchase_id = buy_by_sbp_with_a_late_bank(make_game, sandbox, "100000")
+    game, _, purchase_id = buy_with_a_late_bank(make_game, sandbox, "100000")
     code = game.wait_code(109, timeout=40)  # 20 looks 0.5 s apart, then the game gives up
     assert code.fields.get("state") == "INVOICE_CREATED"
     samples = [e for e in game.callbacks(INFO_OK) if '"INVOICE_CREATED"' in e.payload]
