@@ -235,11 +235,11 @@ def appium_status(state_dir: str | None) -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("build/sample_app.apk"))
 def build_app(project: Path, out: Path) -> None:
     """Package the Defold game for the virtual device (``adb install`` it) and print the APK's path."""
-    from harness.sim.defold.build import build_apk  # the virtual device's APK format lives with the sim
+    from harness.sim.farm import build_virtual_app
 
     if not (project / "game.project").is_file():
         raise click.ClickException(f"{project} is not a Defold project (no game.project)")
-    click.echo(str(build_apk(project, out).resolve()))
+    click.echo(str(build_virtual_app(project, out).resolve()))
 
 
 cli.add_command(devices)

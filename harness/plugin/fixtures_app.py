@@ -38,9 +38,9 @@ def _apk(session: HarnessSession, config: DevicesConfig) -> Path | None:
     out = session.run_dir / "app" / "sample_app.apk"
     with session.lock("build-app"):  # one build per run, whichever worker comes first
         if not out.is_file():
-            from harness.sim.defold.build import build_apk  # the virtual device's APK format
+            from harness.sim.farm import build_virtual_app  # virtual pools only; phones never get here
 
-            build_apk(SAMPLE_APP, out)
+            build_virtual_app(SAMPLE_APP, out)
     return out
 
 

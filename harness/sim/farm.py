@@ -30,6 +30,17 @@ DAEMON_MARKER = b"harness.sim.daemon"
 Progress = Callable[[str], None]
 
 
+def build_virtual_app(project_dir: Path, out: Path) -> Path:
+    """Package a Defold project as an APK the virtual devices run (the format lives with the sim).
+
+    The one door through which the CLI and the pytest plugin build the game for a virtual pool,
+    so neither reaches into the sim's internals.
+    """
+    from harness.sim.defold.build import build_apk
+
+    return build_apk(project_dir, out)
+
+
 class SimError(RuntimeError):
     """The virtual pool could not be started or stopped; the message says why and what to do."""
 
