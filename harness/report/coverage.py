@@ -266,23 +266,30 @@ def missing_message(missing: Mapping[str, list[str]]) -> str:
 
 
 def render_html(report: Mapping[str, Any], standalone: bool = True) -> str:
-    """Three tables (plus the two IAP code lists): each contract item × the tests that exercised it."""
+    """Item × test matrices (channels, the three code groups, transitions) with a test legend.
+
+    Columns are numbered tests (T1…, the legend below names them) so a wide run stays readable;
+    a row nobody exercised is red and says so.
+    """
+    tests = sorted(report["tests"])
+    column = {nodeid: n for n, nodeid in enumerate(tests, start=1)}
+    heads = "".join(f'<th title="{escape(t)}">T{column[t]}</th>' for t in tests)
     parts = ['<div class="contract-coverage"><h2>Contract coverage</h2>']
     for kind in KINDS:
         rows = report["coverage"][kind]
         summary = report["summary"][kind]
         parts.append(f"<h3>{escape(TITLES[kind])}: {summary['exercised']}/{summary['total']}</h3>")
-        parts.append(
-            '<table class="coverage"><tr><th>item</th><th>tests</th><th>tests that exercised it</th></tr>'
-        )
-        for key, tests in rows.items():
-            style = "" if tests else ' style="background:#fdd"'
-            names = "<br>".join(escape(t) for t in tests) or "<b>not exercised</b>"
-            parts.append(
-                f"<tr{style}><td>{escape(label(kind, key))}</td><td>{len(tests)}</td><td>{names}</td></tr>"
-            )
-        parts.append("</table>")
-    parts.append("</div>")
+        table = '<div style="overflow-x:auto"><table class="coverage">'
+        parts.append(f"{table}<tr><th>item</th><th>tests</th>{heads}</tr>")
+        for key, hit_by in rows.items():
+            hit = set(hit_by)
+            style = "" if hit else ' style="background:#fdd"'
+            count = str(len(hit)) if hit else "<b>0: not exercised</b>"
+            cells = "".join(f"<td>{'&#10003;' if t in hit else ''}</td>" for t in tests)
+            parts.append(f"<tr{style}><td>{escape(label(kind, key))}</td><td>{count}</td>{cells}</tr>")
+        parts.append("</table></div>")
+    legend = "".join(f"<li>T{column[t]}: {escape(t)}</li>" for t in tests)
+    parts.append(f'<h3>Tests</h3><ol class="coverage-tests">{legend}</ol></div>')
     body = "\n".join(parts)
     if not standalone:
         return body

@@ -67,6 +67,9 @@ def test_a_run_that_exercises_everything_passes_the_check(pytester: pytest.Pytes
     assert report["coverage"]["iap_server_codes"]["5003"] == ["test_inner.py::test_transitions_and_iap"]
     html = (pytester.path / "test-results" / "coverage.html").read_text(encoding="utf-8")
     assert "CONSUMABLE: PAID -&gt; CONSUMED" in html and "not exercised" not in html
+    assert "<li>T1: test_inner.py::test_channels_and_codes</li>" in html  # the matrix's columns
+    row = html.split("rustore_on_payment_logger_warning</td>", 1)[1].split("</tr>", 1)[0]
+    assert row == "<td>1</td><td>&#10003;</td><td></td>"  # T1 exercised it, T2 did not
     result.stdout.fnmatch_lines(["*contract coverage*", "channels: 19/19"])
 
 
@@ -88,6 +91,8 @@ def test_a_missing_channel_fails_the_run_and_is_named(pytester: pytest.Pytester)
         ]
     )
     assert written(pytester)["missing"]["channels"] == ["rustore_on_payment_logger_warning"]
+    html = (pytester.path / "test-results" / "coverage.html").read_text(encoding="utf-8")
+    assert '<tr style="background:#fdd"><td>rustore_on_payment_logger_warning</td>' in html
 
 
 def test_report_mode_writes_the_files_but_never_fails(pytester: pytest.Pytester) -> None:
