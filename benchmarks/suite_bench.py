@@ -233,14 +233,14 @@ def main(argv: list[str] | None = None) -> int:
         help="skip test files whose name contains one of these",
     )
     parser.add_argument("--keep", action="store_true", help="keep each run's scratch folder (reports, logs)")
-    parser.add_argument("pytest_args", nargs=argparse.REMAINDER, help="after --: passed to pytest")
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    extra = argv[argv.index("--") + 1 :] if "--" in argv else []  # after --: passed to pytest
+    args = parser.parse_args(argv[: argv.index("--")] if "--" in argv else argv)
     suite = args.suite or default_suite()
     if suite is None or not suite.is_dir() or not any(suite.rglob("test_*.py")):
         where = args.suite or " or ".join(str(p.relative_to(ROOT)) for p in CANDIDATES)
         print(f"suite_bench: no flow suite to run at {where} (no test_*.py files); nothing measured")
         return 2
-    extra = [a for a in args.pytest_args if a != "--"]
     print(f"suite: {suite}  (excluding files matching {args.exclude})")
     results = []
     for latency in args.latency:
