@@ -14,9 +14,11 @@ from collections.abc import Iterator
 import pytest
 
 from harness.android.device import AndroidDevice
+from harness.android.emulator import EmulatorError, boot_avd
 from harness.android.health import DEFAULT_MIN_SDK, health_reason
 from harness.android.logcat import LogcatStream
 from harness.config import DevicesConfig, VirtualPool
+from harness.config.models import EmulatorPool
 from harness.plugin.session import HarnessSession, harness_session, worker_id
 from harness.plugin.targets import DeviceTarget, emulator_serial, ensure_virtual_pool
 from harness.pool import DevicePool, HealthCheck, NoDeviceAvailable
@@ -33,6 +35,33 @@ def _harness(request: pytest.FixtureRequest) -> HarnessSession:
 def harness_config(_harness: HarnessSession) -> DevicesConfig:
     """The parsed devices file (``--devices-file``); secrets inside stay masked when printed."""
     return _harness.devices_config()
+
+
+def attach_or_boot_emulator(session: HarnessSession, pool: EmulatorPool, avd: str) -> str | None:
+    """The running emulator of ``avd``, else one booted with the SDK's emulator (once per run).
+
+    A boot that fails leaves the device unattached, so its health check quarantines it with the reason.
+    """
+    with session.lock(f"emulator-{avd}"):
+        serial = emulator_serial(avd, session.adb())
+        if serial is not None:
+            return serial
+        settings = next(d.boot for d in pool.devices if d.avd == avd)
+        try:
+            booted = boot_avd(
+                avd,
+                session.adb(),
+                session.run_dir / "emulators" / f"{avd}.log",
+                headless=settings.headless,
+                args=tuple(settings.args),
+                port=settings.port,
+                timeout=settings.timeout,
+            )
+        except EmulatorError as exc:
+            session.extras.setdefault("boot_failures", {})[avd] = str(exc)
+            return None
+        session.record_booted_emulator(booted.serial)
+        return booted.serial
 
 
 @pytest.fixture(scope="session")
@@ -57,7 +86,8 @@ def device_pool(
             if spec.kind == "adb":
                 serials[spec.id] = spec.id
             elif spec.kind == "emulator":
-                serials[spec.id] = emulator_serial(spec.id, _harness.adb())
+                assert isinstance(pool, EmulatorPool)
+                serials[spec.id] = attach_or_boot_emulator(_harness, pool, spec.id)
             else:
                 serials[spec.id] = None
     _harness.extras["serials"] = serials
@@ -76,7 +106,8 @@ def _health_check(session: HarnessSession) -> HealthCheck:
         serial = serials.get(device_id)
         if serial is None:
             if spec.kind == "emulator":
-                return f"AVD {device_id} is not running: start it with `emulator -avd {device_id}`"
+                failure = session.extras.get("boot_failures", {}).get(device_id)
+                return failure or f"AVD {device_id} is not running: start it with `emulator -avd {device_id}`"
             return f"{device_id} is not attached (the running virtual pool has fewer devices)"
         real = spec.kind in ("adb", "emulator")
         return health_reason(AndroidDevice(serial, session.adb()), min_sdk=DEFAULT_MIN_SDK, real_device=real)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,12 +19,13 @@ from typing import Any
 import pytest
 from filelock import FileLock
 
-from harness.android.adb import AdbServer
+from harness.android.adb import AdbError, AdbServer
 from harness.config import ConfigError, DevicesConfig, DeviceSpec, load_config
 from harness.plugin.options import HarnessOptions, read_options
 
 RUN_DIR_KEY = "harness_run_dir"
 OWNER_FILE = "virtual-pool.json"
+BOOTED_FILE = "booted-emulators.json"
 
 
 def worker_id(config: pytest.Config) -> str:
@@ -106,6 +108,17 @@ class HarnessSession:
     def record_started_pool(self, state_dir: Path, by: str) -> None:
         (self.run_dir / OWNER_FILE).write_text(json.dumps({"state_dir": str(state_dir), "started_by": by}))
 
+    def record_booted_emulator(self, serial: str) -> None:
+        """An emulator this run booted; the controller powers it off at the end."""
+        with self.lock("booted-emulators"):
+            path = self.run_dir / BOOTED_FILE
+            booted = json.loads(path.read_text()) if path.is_file() else []
+            path.write_text(json.dumps([*booted, serial]))
+
+    def booted_emulators(self) -> list[str]:
+        path = self.run_dir / BOOTED_FILE
+        return list(json.loads(path.read_text())) if path.is_file() else []
+
     def started_pool(self) -> dict[str, str] | None:
         try:
             data = json.loads((self.run_dir / OWNER_FILE).read_text())
@@ -114,9 +127,15 @@ class HarnessSession:
         return data if isinstance(data, dict) else None
 
     def finish(self) -> None:
-        """Controller only: stop a virtual pool this run started; remove the run directory."""
+        """Controller only: stop a virtual pool and emulators this run started; remove the run directory."""
         if not self.is_controller:
             return
+        for serial in self.booted_emulators():
+            try:
+                self.adb().run("-s", serial, "emu", "kill", check=False)
+                self.adb().run("-s", serial, "wait-for-disconnect", timeout=60, check=False)
+            except AdbError as exc:  # a stuck emulator must not hide the run's own result
+                warnings.warn(f"could not power off {serial}: {exc}", stacklevel=1)
         owner = self.started_pool()
         if owner is not None:
             from harness.sim.farm import Farm

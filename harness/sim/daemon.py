@@ -129,7 +129,10 @@ async def run(args: argparse.Namespace) -> int:
     services: list[HttpService] = []
     try:
         register_runtimes()
-        devices = [host.add_device(args.profile) for _ in range(args.devices)]
+        ports = (
+            [args.device_port + i for i in range(args.devices)] if args.device_port else [0] * args.devices
+        )
+        devices = [host.add_device(args.profile, port=port) for port in ports]
         if not args.no_services:
             services = await start_services(state_dir, Path(args.catalog))
         urls = {f"{s.name}_url": s.url for s in services}
@@ -162,6 +165,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--devices", type=int, required=True)
     parser.add_argument("--profile", default="pixel-7-api-34")
     parser.add_argument("--state-dir", required=True)
+    parser.add_argument(
+        "--device-port", type=int, default=0, help="first device's adb port (default: free ports)"
+    )
     parser.add_argument("--catalog", default=str(DEFAULT_CATALOG))
     parser.add_argument(
         "--no-services", action="store_true", help="devices only (no sandbox, no game server)"
