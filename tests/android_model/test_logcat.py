@@ -259,3 +259,15 @@ def test_max_count_pid_and_file_output(run, device):
     assert run(lambda r: r.sh("logcat -d -v raw --pid=101")).out == "m1\nm3\n"
     r = run(lambda r: r.sh("logcat -d -v raw -f /data/local/tmp/log.txt"))
     assert r.out == "" and device.fs.read("/data/local/tmp/log.txt") == b"m0\nm1\nm2\nm3\n"
+
+
+def test_max_count_quits_after_the_nth_line_even_in_follow_mode(run) -> None:
+    """``logcat -m 1`` (no -d) must exit once one matching line is printed, without waiting for more."""
+    import asyncio
+
+    async def scenario(r):  # type: ignore[no-untyped-def]
+        return await asyncio.wait_for(r.sh("logcat -b events -m 1 -s boot_progress_enable_screen"), 5)
+
+    result = run(scenario)
+    assert result.code == 0
+    assert result.out.count("boot_progress_enable_screen") == 1

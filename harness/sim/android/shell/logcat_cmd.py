@@ -198,7 +198,7 @@ async def cmd_logcat(ctx: Ctx) -> int:
                 last_buffer = e.buffer
             await write(format_entry(e, fmt, zone))
             printed += 1
-        return True
+        return max_count is None or printed < max_count  # -m N: quit right after the Nth line
 
     last = log.last_seq
     backlog = [e for e in log.entries(chosen) if e.seq <= last and wanted(e)]
