@@ -2,7 +2,7 @@
 
 - ``virtual``: the i-th device of the running virtual pool (started once per run if none runs);
 - ``adb``: the serial as written;
-- ``emulator``: the running emulator whose AVD name matches (booting one is not done here);
+- ``emulator``: the running emulator whose AVD name matches (fixtures_device boots it if none runs);
 - ``remote``: no adb serial: the device is reached through Appium only.
 """
 
