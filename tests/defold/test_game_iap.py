@@ -269,8 +269,9 @@ def test_billing_call_before_init_is_105_without_an_sdk_call(start_game):
             110,
             "INAPP_VERIFY_SIGNATURE_ERROR",
         ),
+        (200, "not json", 107, "IAP_RESPONSE_ON_FAILED"),
     ],
-    ids=["106-non-200", "107-failure-body", "110-token-mismatch"],
+    ids=["106-non-200", "107-failure-body", "110-token-mismatch", "107-not-json"],
 )
 def test_server_validation_outcomes(start_game, game_server, status, body, code, name):
     plugin = happy_plugin()
@@ -278,7 +279,8 @@ def test_server_validation_outcomes(start_game, game_server, status, body, code,
     game = start_game(plugin)
     game.request("buy", "con1")
     game.run(lambda: bool(game.iap_lines()))
-    assert game.iap_lines() == [f"iap code={code} name={name} seq=1 src=server"]
+    server = f" server={body['code']}" if isinstance(body, dict) else ""  # the server's own code, logged
+    assert game.iap_lines() == [f"iap code={code} name={name} seq=1 src=server status={status}{server}"]
     assert "confirm_purchase" not in [c[0] for c in plugin.calls], "never confirm an unvalidated purchase"
     assert game.rt.eval_in("/main#script", 'return require("main.iap.state").inventory.con1') is None
 
@@ -291,7 +293,7 @@ def test_server_unreachable_is_113(start_game):
     game = start_game(happy_plugin(), config={"rustore_harness.game_server_url": f"http://127.0.0.1:{port}"})
     game.request("buy", "con1")
     game.run(lambda: bool(game.iap_lines()))
-    assert game.iap_lines() == ["iap code=113 name=SERVER_NETWORK_FAIL seq=1 src=server"]
+    assert game.iap_lines() == ["iap code=113 name=SERVER_NETWORK_FAIL seq=1 src=server status=0"]
 
 
 def test_confirm_failure_is_111(start_game):
@@ -318,7 +320,7 @@ def test_server_refusing_consumption_is_112_after_delivery(start_game, game_serv
     game = start_game(happy_plugin())
     game.request("buy", "con1")
     game.run(lambda: bool(game.iap_lines()))
-    assert game.iap_lines() == ["iap code=112 name=INAPP_VERIFY_CONSUME_ERROR seq=3 src=server"]
+    assert game.iap_lines() == ["iap code=112 name=INAPP_VERIFY_CONSUME_ERROR seq=3 src=server status=200 server=5000"]
     assert game.rt.eval_in("/main#script", 'return require("main.iap.state").inventory.con1') == 1
 
 

@@ -78,6 +78,14 @@ local function drop_flow(flow)
 	if state.in_flight == flow.productId then finish_flight() end
 end
 
+--- Log fields for a game-server outcome: where it came from and the server's own code, if any.
+local function server_fields(response)
+	local server_code = mapping.server_code(response)
+	local fields = "src=server status=" .. tostring(response.status or 0)
+	if server_code then fields = fields .. " server=" .. tostring(server_code) end
+	return fields
+end
+
 --- The purchase is PAID (confirm it) or CONFIRMED (deliver it): validate with the server once, then act.
 local function settled(flow, purchase_state)
 	local act = function()
@@ -97,7 +105,7 @@ local function settled(flow, purchase_state)
 		local code = mapping.server_validate(response)
 		if code then
 			drop_flow(flow)
-			M.report(code, flow.seq, "src=server")
+			M.report(code, flow.seq, server_fields(response))
 			return
 		end
 		flow.validated = true
@@ -212,7 +220,7 @@ handlers.rustore_on_confirm_purchase_success = function(value, seq)
 	deliver(flow) -- CONSUMED: the goods are the player's now
 	server.consume(flow, function(response)
 		local code = mapping.server_consume(response)
-		if code then M.report(code, seq, "src=server") end
+		if code then M.report(code, seq, server_fields(response)) end
 	end)
 end
 
@@ -279,7 +287,12 @@ function M.buy(product_id)
 		return false
 	end
 	local params = json.encode({ quantity = 1, payload = "sample:" .. product_id })
-	if call("purchase_product", product_id, params) then
+	-- QA switch (game.project rustore_harness.purchase_params = omit): call the plugin without
+	-- params, the way a careless integration does, to reproduce its crash (CONTRACT §9.11).
+	local omit = sys.get_config("rustore_harness.purchase_params", "json") == "omit"
+	local ok
+	if omit then ok = call("purchase_product", product_id) else ok = call("purchase_product", product_id, params) end
+	if ok then
 		state.in_flight = product_id
 		status("Buying " .. product_title(product_id) .. "…")
 		return true

@@ -77,6 +77,13 @@ function M.server_validate(response)
 	return codes.IAP_RESPONSE_ON_FAILED
 end
 
+--- The game server's own error code in its answer (1100, 5000, 5003…), for the log; nil when none.
+function M.server_code(response)
+	local body = M.decode(response.response)
+	if body and type(body.code) == "number" and body.code ~= 0 then return math.floor(body.code) end
+	return nil
+end
+
 --- The game server's answer to POST /v1/purchases/consume → nil when recorded.
 function M.server_consume(response)
 	if response.status == 0 then return codes.SERVER_NETWORK_FAIL end
