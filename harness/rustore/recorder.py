@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.android.crash import AppCrash, CrashWatcher
 from harness.rustore.channels import Channel, Outcome, channel_info
 from harness.rustore.contract import ContractResult, Deviation, Violation, check_payload
 from harness.rustore.errors import allowed_iap_codes
@@ -88,6 +89,14 @@ class Mark:
     index: int
 
 
+class AppCrashed(AssertionError):
+    """The app died while a test waited for its callback (no callback will ever come)."""
+
+    def __init__(self, crash: AppCrash) -> None:
+        super().__init__(crash.describe())
+        self.crash = crash
+
+
 class ExpectTimeout(AssertionError):
     """`expect()` found no matching event in time; the message lists what did arrive."""
 
@@ -129,6 +138,9 @@ class CallbackRecorder:
         self._iap_start = 0
         self._state_start = 0
         self._iap_consumed: set[int] = set()
+        self._crash_watcher = CrashWatcher()
+        self._crashes: list[AppCrash] = []
+        self._crash_start = 0
 
     # ------------------------------------------------------------ input (any thread)
 
@@ -137,6 +149,12 @@ class CallbackRecorder:
             items = self._assembler.feed(line)
             if items:
                 self._take(items)
+            text = line.decode("utf-8", "surrogateescape") if isinstance(line, bytes) else line
+            if "AndroidRuntime" in text:
+                crash = self._crash_watcher.feed(text)
+                if crash is not None:
+                    self._crashes.append(crash)
+                    self._cond.notify_all()
 
     def flush(self) -> None:
         """Emit incomplete events as broken (end of stream, or before judging a test)."""
@@ -186,6 +204,7 @@ class CallbackRecorder:
             self._test_start = Mark(len(self._events))
             self._iap_start = len(self._iap)
             self._state_start = len(self.states.violations)
+            self._crash_start = len(self._crashes)
             return self._test_start
 
     def mark(self) -> Mark:
@@ -204,6 +223,26 @@ class CallbackRecorder:
         """IAP code lines the game logged since the test start (with or without a callback)."""
         with self._cond:
             return list(self._iap[self._iap_start :])
+
+    def crashes(self) -> list[AppCrash]:
+        """App crashes (``FATAL EXCEPTION``) logged since the test start."""
+        with self._cond:
+            return list(self._crashes[self._crash_start :])
+
+    def _raise_if_crashed(self, expecting_crash: bool) -> None:
+        if not expecting_crash and len(self._crashes) > self._crash_start:
+            raise AppCrashed(self._crashes[-1])
+
+    def expect_crash(self, timeout: float = 30.0) -> AppCrash:
+        """The first app crash since the test start (for tests that provoke one on purpose)."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while len(self._crashes) <= self._crash_start:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise ExpectTimeout(f"no app crash (FATAL EXCEPTION) within {timeout:g}s")
+                self._cond.wait(remaining)
+            return self._crashes[self._crash_start]
 
     def state_violations(self) -> list[StateViolation]:
         """Purchase state violations revealed since the test start."""
@@ -276,6 +315,7 @@ class CallbackRecorder:
                 if found is not None:
                     found.consumed = True
                     return found
+                self._raise_if_crashed(False)
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise ExpectTimeout(self._timeout_message(info.channel.value, where, timeout, start))
@@ -296,6 +336,7 @@ class CallbackRecorder:
                     if not event.consumed and event.channel in names:
                         event.consumed = True
                         return event
+                self._raise_if_crashed(False)
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise ExpectTimeout(
@@ -317,6 +358,7 @@ class CallbackRecorder:
                     ):
                         self._iap_consumed.add(index)
                         return line
+                self._raise_if_crashed(False)
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     seen = [f"{c.code} {c.name} (seq={c.seq})" for c in self._iap[self._iap_start :]]

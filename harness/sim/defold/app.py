@@ -225,9 +225,8 @@ class DefoldAppRuntime(AppRuntime):
     def _config(self) -> dict[str, str]:
         props = getattr(self.device, "props", {})
         # An empty property is an unset one (as getprop says), so `setprop KEY ""` restores game.project.
-        return {
-            k[len(CONFIG_PROP_PREFIX) :]: v for k, v in props.items() if k.startswith(CONFIG_PROP_PREFIX) and v
-        }
+        prefix = CONFIG_PROP_PREFIX
+        return {k[len(prefix) :]: v for k, v in props.items() if k.startswith(prefix) and v}
 
     def _write_log(self, priority: int, tag: str, message: str) -> None:
         self.device.logcat.write(priority, tag, message, pid=self.process.pid, uid=self.process.uid)
