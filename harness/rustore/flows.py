@@ -39,6 +39,7 @@ class Purchase:
     info: RecordedEvent | None = None
     confirm: RecordedEvent | None = None
     return_uri_fired: str | None = None
+    settling: list[RecordedEvent] = field(default_factory=list)  # INVOICE_CREATED reads before `info`
 
     @property
     def ok(self) -> bool:
@@ -184,9 +185,16 @@ class Billing:
         bought = Purchase(result, return_uri_fired=fired)
         pid = bought.purchase_id
         if bought.ok and pid:
+            # A bank may settle after the return (§10.8): the game re-reads the purchase until it is
+            # no longer INVOICE_CREATED; `info` is the read the game acted on.
             bought.info = self.callbacks.expect(
                 Channel.GET_PURCHASE_INFO_SUCCESS, {"purchaseId": pid}, self.timeout, mark
             )
+            while (bought.info.parsed or {}).get("purchaseState") == "INVOICE_CREATED":
+                bought.settling.append(bought.info)
+                bought.info = self.callbacks.expect(
+                    Channel.GET_PURCHASE_INFO_SUCCESS, {"purchaseId": pid}, self.timeout, mark
+                )
             if (bought.info.parsed or {}).get("purchaseState") == "PAID":
                 bought.confirm = self.callbacks.expect(
                     Channel.CONFIRM_PURCHASE_SUCCESS, {"purchaseId": pid}, self.timeout, mark

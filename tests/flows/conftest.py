@@ -1,0 +1,107 @@
+"""Helpers for the payment-flow suite: per-test device settings, game config, and store-wide locks.
+
+Written the way a studio's QA engineer would: on top of the harness's fixtures (``billing``,
+``callbacks``, ``store``, ``adb_device``, ``app``), adding only what this suite needs.
+
+* ``device_props`` sets RuStore-emulation properties of the virtual device for one test
+  (RuStore app state, plugin mode, settlement delay…) and puts the old values back after it.
+* ``game_config`` overrides ``game.project`` values the virtual device injects into the game
+  (product ids, app id, game-server URL…) and restarts the game so it reads them.
+* A test marked ``store_exclusive`` changes something every device shares (the sandbox's clock,
+  an app's or a product's flags): it holds the run's store lock exclusively, every other flow
+  test holds it shared, so no worker's purchase is auto-cancelled or refused under its feet.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from harness.android.device import AndroidDevice
+from harness.plugin.fixtures_app import App
+from harness.plugin.session import HarnessSession
+from harness.rustore.recorder import CallbackRecorder
+
+CONFIG_PROP = "rustore.harness.config."
+PRODUCTS_YAML = Path(__file__).resolve().parents[2] / "sample_app" / "products.yaml"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "store_exclusive: changes store-wide state (clock, app or product flags); runs alone"
+    )
+
+
+@pytest.fixture(autouse=True)
+def _store_lock(request: pytest.FixtureRequest, _harness: HarnessSession) -> Iterator[None]:
+    """Shared for every flow test, exclusive for ``store_exclusive`` ones (an OS lock across workers)."""
+    exclusive = request.node.get_closest_marker("store_exclusive") is not None
+    fd = os.open(_harness.run_dir / "store-exclusive.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+@pytest.fixture
+def device_props(store: Any, adb_device: AndroidDevice) -> Iterator[Callable[..., None]]:
+    """``device_props({"rustore.harness.store.state": "outdated"})``: set now, restored after the test."""
+    saved: dict[str, str] = {}
+
+    def put(values: dict[str, str]) -> None:
+        for key, value in values.items():
+            saved.setdefault(key, adb_device.getprop(key))
+            adb_device.shell(["setprop", key, value])
+            assert adb_device.getprop(key) == value, f"setprop {key} {value!r} did not take"
+
+    yield put
+    for key, value in saved.items():
+        adb_device.shell(["setprop", key, value])
+
+
+@pytest.fixture
+def game_config(device_props: Callable[..., None], app: App) -> Callable[..., None]:
+    """``game_config({"rustore.product_ids": "con1,sub1"})``: game.project overrides; restarts the game."""
+
+    def put(values: dict[str, str]) -> None:
+        device_props({CONFIG_PROP + key: value for key, value in values.items()})
+        app.stop()
+        app.start()
+
+    return put
+
+
+@pytest.fixture
+def plugin_mode(
+    device_props: Callable[..., None], callbacks: CallbackRecorder
+) -> Iterator[Callable[[str], None]]:
+    """Switch the device's plugin between ``faithful`` and ``fixed`` (§10.2); the recorder follows."""
+    before = callbacks.mode
+
+    def put(mode: str) -> None:
+        device_props({"rustore.harness.plugin.mode": mode})
+        callbacks.mode = mode  # type: ignore[assignment]
+
+    yield put
+    callbacks.mode = before
+
+
+@pytest.fixture(scope="session")
+def catalog() -> dict[str, dict[str, Any]]:
+    """The sandbox's products (sample_app/products.yaml), by id."""
+    data = yaml.safe_load(PRODUCTS_YAML.read_text(encoding="utf-8"))
+    return {p["productId"]: p for p in data["products"]}
+
+
+@pytest.fixture
+def user(billing: Any) -> str:
+    """The device's RuStore user in the sandbox."""
+    assert billing.user_id, "virtual pools give every device a sandbox user"
+    return str(billing.user_id)
