@@ -11,6 +11,7 @@ from harness import __version__
 from harness.android.adb import AdbError, AdbServer
 from harness.cli_devices import devices
 from harness.cli_doctor import doctor
+from harness.cli_run import run
 from harness.sim.farm import Farm, SimError
 from harness.sim.state import SimState, default_state_dir
 
@@ -244,6 +245,7 @@ def build_app(project: Path, out: Path) -> None:
 
 cli.add_command(devices)
 cli.add_command(doctor)
+cli.add_command(run)
 
 
 def main() -> None:
