@@ -115,24 +115,27 @@ class Billing:
                     self.callbacks.states.observe_listing(p, f"get_purchases seq={event.seq}")
         return event
 
-    def _purchase_row(self, button: str, purchase_id: str) -> None:
-        self.purchases()
+    def _purchase_row(self, button: str, purchase_id: str, refresh: bool) -> None:
+        if refresh:
+            self.purchases()
         self.game.tap(f"{button}_{purchase_id}")
 
-    def confirm(self, purchase_id: str) -> RecordedEvent:
+    # ``refresh=False`` taps the row of the purchases screen as it is shown, without asking RuStore
+    # again: the way to act on a purchase whose state changed since (a player's stale screen).
+    def confirm(self, purchase_id: str, *, refresh: bool = True) -> RecordedEvent:
         """Confirm from the purchases screen (the game validates on its server first)."""
         mark = self.callbacks.mark()
-        self._purchase_row("btn_confirm", purchase_id)
+        self._purchase_row("btn_confirm", purchase_id, refresh)
         return self.callbacks.expect_any("confirm_purchase", self.timeout, mark)
 
-    def delete(self, purchase_id: str) -> RecordedEvent:
+    def delete(self, purchase_id: str, *, refresh: bool = True) -> RecordedEvent:
         mark = self.callbacks.mark()
-        self._purchase_row("btn_delete", purchase_id)
+        self._purchase_row("btn_delete", purchase_id, refresh)
         return self.callbacks.expect_any("delete_purchase", self.timeout, mark)
 
-    def info(self, purchase_id: str) -> RecordedEvent:
+    def info(self, purchase_id: str, *, refresh: bool = True) -> RecordedEvent:
         mark = self.callbacks.mark()
-        self._purchase_row("btn_info", purchase_id)
+        self._purchase_row("btn_info", purchase_id, refresh)
         return self.callbacks.expect_any("get_purchase_info", self.timeout, mark)
 
     def set_theme(self, theme: str | int) -> str:

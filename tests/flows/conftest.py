@@ -50,6 +50,17 @@ def _store_lock(request: pytest.FixtureRequest, _harness: HarnessSession) -> Ite
         os.close(fd)  # closing releases the lock
 
 
+@pytest.fixture(autouse=True)
+def _fresh_store_user(request: pytest.FixtureRequest) -> None:
+    """Each store-controlled test starts with a device user who owns nothing (non-consumables and
+    subscriptions stay CONFIRMED for good, so one test's purchase would refuse the next one's)."""
+    if request.node.get_closest_marker("needs_store_controls") is None:
+        return
+    store = request.getfixturevalue("store")
+    device = request.getfixturevalue("adb_device")
+    store.reset(f"device-{device.getprop('ro.serialno')}")
+
+
 @pytest.fixture
 def device_props(store: Any, adb_device: AndroidDevice) -> Iterator[Callable[..., None]]:
     """``device_props({"rustore.harness.store.state": "outdated"})``: set now, restored after the test."""
