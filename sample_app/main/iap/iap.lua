@@ -255,10 +255,17 @@ function M.setup(on_change)
 		status("RuStore billing plugin is not available on this platform")
 		return false
 	end
+	local app_id = sys.get_config("rustore.app_id", "")
+	if not app_id:match("^%d+$") then
+		-- RuStore console ids are numbers: without one there is nothing to init, and every billing
+		-- request is a call before init (105) rather than a request for somebody else's app.
+		status("RuStore app id is not configured (rustore.app_id)")
+		return false
+	end
 	rustore.start(M.on_callback, {
 		theme = state.theme,
 		error_dialogs = state.error_dialogs,
-		app_id = sys.get_config("rustore.app_id", ""),
+		app_id = app_id,
 		scheme = sys.get_config("rustore.deeplink_scheme", ""),
 		debug_logs = sys.get_config("rustore.debug_logs", "1") == "1",
 	})
