@@ -1,10 +1,16 @@
 """A device's logcat as one live stream: fanned out to subscribers, kept for per-test excerpts.
 
-One ``logcat -v threadtime -T <device now>`` connection per device per run (Mobly's logcat
-service does the same), read by one thread. Each line is decoded with
-``errors="surrogateescape"``: logcat may carry bytes that are not UTF-8 (CESU-8 from JNI,
-docs/callback-log-format.md), and replacing them with U+FFFD would destroy a callback
-payload; surrogateescape keeps every byte so the frame reader can recover them.
+The stream does not care where its lines come from: a ``LineSource`` delivers them and the
+stream keeps the rest (fan-out, numbering, excerpts, waits). Two sources exist:
+
+- ``AdbLogcatSource`` (the default when given an adb device): one
+  ``logcat -v threadtime -T <device now>`` connection per device per run (Mobly's logcat
+  service does the same). Each line is decoded with ``errors="surrogateescape"``: logcat may
+  carry bytes that are not UTF-8 (CESU-8 from JNI, docs/callback-log-format.md), and
+  replacing them with U+FFFD would destroy a callback payload; surrogateescape keeps every
+  byte so the frame reader can recover them.
+- ``harness.android.logcat_broadcast``: Appium's logcat broadcast websocket, for remote
+  pools that have no adb.
 
 Lines go to every subscriber (e.g. ``CallbackRecorder.feed``) as they arrive, and into a
 bounded buffer numbered from the start of the stream, so a test can take a ``mark()`` at its
@@ -18,8 +24,9 @@ import re
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 import adbutils
 
@@ -31,6 +38,80 @@ MARK_TAG = "RuStoreHarnessMark"  # lines the harness writes to mark a test's sta
 def decode_line(raw: bytes) -> str:
     """Bytes → str keeping every undecodable byte (round-trips with ``surrogateescape``)."""
     return raw.decode("utf-8", errors="surrogateescape").rstrip("\r")
+
+
+class LineSource(Protocol):
+    """Where a stream's lines come from.
+
+    ``open()`` connects (in the caller's thread, so a failure reaches whoever starts the
+    stream); ``lines()`` then yields lines on the stream's reader thread until the source
+    ends; ``close()`` (from any thread) makes ``lines()`` return. ``write_marker`` logs one
+    line on the device, or returns False when this source has no way to.
+    """
+
+    name: str
+
+    def open(self) -> None: ...
+
+    def lines(self) -> Iterator[str]: ...
+
+    def close(self) -> None: ...
+
+    def write_marker(self, tag: str, text: str, timeout: float) -> bool: ...
+
+
+class AdbLogcatSource:
+    """``adb shell logcat`` from the device's current time on (old entries are not replayed)."""
+
+    def __init__(self, device: adbutils.AdbDevice, args: str = "-v threadtime") -> None:
+        self.device = device
+        self.args = args
+        self.name = f"logcat-{device.serial}"
+        self._conn: adbutils.AdbConnection | None = None
+
+    def open(self) -> None:
+        since = self._device_now()
+        command = f"logcat {self.args}" + (f" -T {since}" if since else " -T 1")
+        conn = self.device.shell(command, stream=True)
+        assert isinstance(conn, adbutils.AdbConnection)
+        self._conn = conn
+
+    def lines(self) -> Iterator[str]:
+        assert self._conn is not None, "open() first"
+        pending = b""
+        while True:
+            chunk = self._conn.conn.recv(65536)
+            if not chunk:
+                break
+            pending += chunk
+            *complete, pending = pending.split(b"\n")
+            for raw in complete:
+                yield decode_line(raw)
+        if pending:
+            yield decode_line(pending)
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+
+    def write_marker(self, tag: str, text: str, timeout: float) -> bool:
+        try:
+            self.device.shell(["log", "-t", tag, text], timeout=timeout)
+        except (adbutils.AdbError, OSError):
+            return False
+        return True
+
+    def _device_now(self) -> str | None:
+        """Device local time, quoted for ``logcat -T``; None if ``date`` cannot say.
+
+        The ``MM-DD hh:mm:ss.mmm`` form is read in the device's zone by logcat itself, so it
+        does not depend on how ``date +%s`` treats zones.
+        """
+        try:
+            out = str(self.device.shell("date '+%m-%d %H:%M:%S'", timeout=10.0)).strip()
+        except adbutils.AdbError:
+            return None
+        return f"'{out}.000'" if re.fullmatch(r"\d\d-\d\d \d\d:\d\d:\d\d", out) else None
 
 
 @dataclass(frozen=True)
@@ -54,22 +135,30 @@ class Excerpt:
 
 
 class LogcatStream:
-    """Follow one device's logcat from now on, in a background thread."""
+    """Follow one device's logcat from now on, in a background thread.
+
+    ``LogcatStream(adb_device)`` reads it through adb; ``LogcatStream(source=…)`` from any
+    other ``LineSource`` (e.g. Appium's broadcast on a remote pool).
+    """
 
     def __init__(
         self,
-        device: adbutils.AdbDevice,
+        device: adbutils.AdbDevice | None = None,
         *,
         args: str = "-v threadtime",
         max_lines: int = DEFAULT_MAX_LINES,
+        source: LineSource | None = None,
     ) -> None:
+        if source is None:
+            if device is None:
+                raise TypeError("LogcatStream needs an adb device or a line source")
+            source = AdbLogcatSource(device, args)
         self.device = device
-        self.args = args
+        self.source = source
         self._buffer: deque[str] = deque(maxlen=max_lines)
         self._count = 0  # lines read since the stream started
         self._cond = threading.Condition()
         self._subscribers: list[Subscriber] = []
-        self._conn: adbutils.AdbConnection | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self.ended = threading.Event()
@@ -80,23 +169,18 @@ class LogcatStream:
     # ------------------------------------------------------------ lifecycle
 
     def start(self) -> LogcatStream:
-        """Open the stream at the device's current time (old entries are not replayed)."""
+        """Open the source and read it on a background thread."""
         if self._thread is not None:
             return self
-        since = self._device_now()
-        command = f"logcat {self.args}" + (f" -T {since}" if since else " -T 1")
-        conn = self.device.shell(command, stream=True)
-        assert isinstance(conn, adbutils.AdbConnection)
-        self._conn = conn
-        self._thread = threading.Thread(target=self._run, name=f"logcat-{self.device.serial}", daemon=True)
+        self.source.open()
+        self._thread = threading.Thread(target=self._run, name=self.source.name, daemon=True)
         self._thread.start()
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Close the connection; the reader thread sees EOF and ends."""
+        """Close the source; the reader thread sees its end and finishes."""
         self._stopping.set()
-        if self._conn is not None:
-            self._conn.close()
+        self.source.close()
         if self._thread is not None:
             self._thread.join(timeout)
         self.ended.set()
@@ -113,35 +197,13 @@ class LogcatStream:
     def alive(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    def _device_now(self) -> str | None:
-        """Device local time, quoted for ``logcat -T``; None if ``date`` cannot say.
-
-        The ``MM-DD hh:mm:ss.mmm`` form is read in the device's zone by logcat itself, so it
-        does not depend on how ``date +%s`` treats zones.
-        """
-        try:
-            out = str(self.device.shell("date '+%m-%d %H:%M:%S'", timeout=10.0)).strip()
-        except adbutils.AdbError:
-            return None
-        return f"'{out}.000'" if re.fullmatch(r"\d\d-\d\d \d\d:\d\d:\d\d", out) else None
-
     # ------------------------------------------------------------ reading
 
     def _run(self) -> None:
-        assert self._conn is not None
-        pending = b""
         try:
-            while True:
-                chunk = self._conn.conn.recv(65536)
-                if not chunk:
-                    break
-                pending += chunk
-                *lines, pending = pending.split(b"\n")
-                for raw in lines:
-                    self._publish(decode_line(raw))
-            if pending:
-                self._publish(decode_line(pending))
-        except OSError as exc:
+            for line in self.source.lines():
+                self._publish(line)
+        except Exception as exc:  # a source's failure ends the stream; waiters see it at once
             if not self._stopping.is_set():
                 self.error = exc
         finally:
@@ -186,14 +248,16 @@ class LogcatStream:
         would then land in the next test's excerpt. This writes a unique line with
         ``log -t MARK_TAG`` and waits (on the stream's Condition) until it arrives: logcat
         delivers in order, so everything earlier has been read by then. The mark is at that
-        line, so an excerpt starts with it. Falls back to `mark()` if it never arrives.
+        line, so an excerpt starts with it. Falls back to `mark()` if the source cannot write
+        a line or it never arrives.
         """
         token = f"{label} #{next(self._tokens)}-{id(self):x}".strip()
         before = self.mark()
         try:
-            self.device.shell(["log", "-t", MARK_TAG, token], timeout=timeout)
+            if not self.source.write_marker(MARK_TAG, token, timeout):
+                return self.mark()
             self.wait_for(re.escape(f"{MARK_TAG}: {token}"), before, timeout=timeout)
-        except (TimeoutError, adbutils.AdbError, OSError):
+        except TimeoutError:
             return self.mark()
         with self._cond:
             first_kept = self._count - len(self._buffer)
@@ -228,5 +292,7 @@ class LogcatStream:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or self.ended.is_set():
                     why = "stream ended" if self.ended.is_set() else f"{timeout:g}s passed"
+                    if self.ended.is_set() and self.error is not None:
+                        why += f": {type(self.error).__name__}: {self.error}"
                     raise TimeoutError(f"no logcat line matching {regex.pattern!r} ({why})")
                 self._cond.wait(remaining)
