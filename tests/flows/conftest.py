@@ -32,10 +32,22 @@ CONFIG_PROP = "rustore.harness.config."
 PRODUCTS_YAML = Path(__file__).resolve().parents[2] / "sample_app" / "products.yaml"
 
 
+#: Fixtures that steer the store or the virtual device: a test using one needs store controls.
+STORE_FIXTURES = frozenset({"store", "user", "device_props", "game_config", "plugin_mode", "own_game_server"})
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "store_exclusive: changes store-wide state (clock, app or product flags); runs alone"
     )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that steers the store ``needs_store_controls`` (by the fixtures it uses), so
+    on phones and farms the rest of the suite runs and these are skipped with the reason."""
+    for item in items:
+        if STORE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.needs_store_controls)
 
 
 @pytest.fixture(autouse=True)

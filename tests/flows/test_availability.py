@@ -6,8 +6,6 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.needs_store_controls
-
 SUCCESS = "rustore_check_purchases_available_success"
 FAILURE = "rustore_check_purchases_available_failure"
 
@@ -54,6 +52,7 @@ def test_unavailable_by_rustore_app_state(billing, callbacks, device_props, stat
     assert callbacks.expect_iap(IAP_CODE[simple_name], timeout=10).seq == event.seq
 
 
+@pytest.mark.needs_store_controls
 def test_unavailable_when_rustore_is_not_installed(billing, callbacks, adb_device, tmp_path: Path):
     apk = adb_device.shell(["pm", "path", "ru.vk.store"]).strip().removeprefix("package:")
     assert apk.endswith(".apk"), f"pm path ru.vk.store: {apk!r}"

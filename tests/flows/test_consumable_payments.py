@@ -10,8 +10,6 @@ from harness.rustore.channels import Channel
 
 from .steps import leave_for_bank, open_sheet
 
-pytestmark = pytest.mark.needs_store_controls
-
 SCHEME = "rustoresample"
 
 
@@ -20,16 +18,23 @@ def assert_consumed(billing, bought):
     assert bought.info is not None and bought.info.parsed["purchaseState"] == "PAID"
     assert bought.confirm is not None, "the game confirms a PAID consumable once its server validated it"
     assert billing.game.wait_text("status", lambda t: t.startswith("Delivered"))
-    assert billing.observe_store(bought.purchase_id) == "CONSUMED"
+    assert_store(billing, bought.purchase_id, "CONSUMED")
+
+
+def assert_store(billing, purchase_id, state):
+    """The store's own view, where the pool has a store the harness can ask (virtual pools)."""
+    if billing.store is not None:
+        assert billing.observe_store(purchase_id) == state
 
 
 # ------------------------------------------------------------------ card (two-stage, inside the sheet)
 def test_card_approved(billing):
     bought = billing.buy("con1", method="card")
     assert_consumed(billing, bought)
-    assert bought.result.parsed["data"]["sandbox"] is True
+    assert isinstance(bought.result.parsed["data"]["sandbox"], bool)
 
 
+@pytest.mark.needs_store_controls
 def test_card_declined(billing, callbacks):
     bought = billing.buy("con1", method="card", outcome="decline")
     assert bought.result.parsed["type"] == "Failure", bought.result.raw
@@ -46,7 +51,7 @@ def test_card_cancelled_in_the_sheet(billing, callbacks):
     result = callbacks.expect_any("purchase_product", 30, mark)
     assert result.parsed["type"] == "Cancelled", result.raw
     assert callbacks.expect_iap(104, timeout=10).seq == result.seq  # USER_CANCEL
-    assert billing.observe_store(result.parsed["data"]["purchaseId"]) == "CANCELLED"
+    assert_store(billing, result.parsed["data"]["purchaseId"], "CANCELLED")
 
 
 # ------------------------------------------------------------------ SBP (one-stage, through a bank app)
@@ -73,9 +78,10 @@ def test_sbp_cancelled_in_the_bank(billing, callbacks):
     bought = billing.buy("con1", method="sbp", outcome="user_cancel")
     assert bought.result.parsed["type"] == "Cancelled", bought.result.raw
     assert callbacks.expect_iap(104, timeout=10).seq == bought.result.seq
-    assert billing.observe_store(bought.result.parsed["data"]["purchaseId"]) == "CANCELLED"
+    assert_store(billing, bought.result.parsed["data"]["purchaseId"], "CANCELLED")
 
 
+@pytest.mark.needs_store_controls
 def test_sbp_bank_never_returns_and_the_test_fires_the_return(billing):
     bought = billing.buy("con1", method="sbp", outcome="bank_never_returns")
     assert bought.return_uri_fired and bought.return_uri_fired.startswith(
@@ -84,6 +90,7 @@ def test_sbp_bank_never_returns_and_the_test_fires_the_return(billing):
     assert_consumed(billing, bought)
 
 
+@pytest.mark.needs_store_controls
 def test_sbp_wrong_return_uri_is_invalid_payment_state(billing, callbacks):
     mark, lines, bank = leave_for_bank(billing, "con1", "sbp", outcome="bank_never_returns")
     bank.wait_pending()
@@ -116,6 +123,7 @@ def test_sberpay_approved(billing):
     assert_consumed(billing, billing.buy("con1", method="sberpay"))
 
 
+@pytest.mark.needs_store_controls
 def test_sberpay_declined(billing, callbacks):
     bought = billing.buy("con2", method="sberpay", outcome="decline")
     assert bought.result.parsed["type"] == "Failure", bought.result.raw

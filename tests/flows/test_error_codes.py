@@ -7,8 +7,6 @@ import pytest
 
 from harness.rustore.channels import Channel
 
-pytestmark = pytest.mark.needs_store_controls
-
 
 def tap_buy(billing, product):
     billing.products()

@@ -16,8 +16,6 @@ from game_server.background import BackgroundServer
 
 from harness.rustore.channels import Channel
 
-pytestmark = pytest.mark.needs_store_controls
-
 URL_PROP = "rustore_harness.game_server_url"
 
 
@@ -65,6 +63,7 @@ def buy_and_get_code(billing, game_config, url, code):
 
 
 # ------------------------------------------------------------------ the server's own codes
+@pytest.mark.needs_store_controls
 def test_1100_2111_2112_answered_to_bad_requests(game_server_url, contract_coverage):
     validate = game_server_url + "/v1/purchases/validate"
     cases = [

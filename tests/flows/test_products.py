@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-pytestmark = pytest.mark.needs_store_controls
-
 ALL = ["con1", "con2", "non_con1", "non_con2", "sub1", "sub2"]
 TYPES = {"CONSUMABLE": "con", "NON_CONSUMABLE": "non_con", "SUBSCRIPTION": "sub"}
 

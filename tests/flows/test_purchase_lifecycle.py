@@ -9,8 +9,6 @@ from harness.rustore.channels import Channel
 
 from .steps import leave_for_bank
 
-pytestmark = pytest.mark.needs_store_controls
-
 
 def tap_buy(billing, product):
     """Buy from the products screen when RuStore refuses at once (no sheet opens): the result event."""
@@ -63,6 +61,7 @@ def test_second_buy_while_one_is_in_flight_is_117(billing, callbacks, device_pro
 
 
 # ------------------------------------------------------------------ non-consumables
+@pytest.mark.needs_store_controls
 def test_non_consumable_ends_confirmed_and_cannot_be_sold_twice(billing, callbacks):
     bought = billing.buy("non_con1", method="card")
     assert bought.ok and bought.info.parsed["purchaseState"] == "CONFIRMED"

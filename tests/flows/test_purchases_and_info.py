@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-pytestmark = pytest.mark.needs_store_controls
-
 
 def listed(billing):
     event = billing.purchases()

@@ -11,8 +11,6 @@ from harness.rustore.recorder import AppCrashed
 
 from .steps import open_sheet
 
-pytestmark = pytest.mark.needs_store_controls
-
 LOGGER_PREFIX = "rustore_on_payment_logger_"
 LOGGERS = [
     Channel.PAYMENT_LOGGER_VERBOSE,
