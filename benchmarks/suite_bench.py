@@ -74,7 +74,7 @@ def copy_suite(suite: Path, dest: Path, exclude: list[str]) -> int:
     for path in suite.rglob("*.py"):
         if "__pycache__" in path.parts or any(word in path.name for word in exclude):
             continue
-        target = dest / path.relative_to(suite)
+        target = dest / suite.name / path.relative_to(suite)  # a package, as in the repository
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
         count += path.name.startswith("test_")

@@ -23,13 +23,14 @@ from typing import Any
 import pytest
 import yaml
 
+import harness
 from harness.android.device import AndroidDevice
 from harness.plugin.fixtures_app import App
 from harness.plugin.session import HarnessSession
 from harness.rustore.recorder import CallbackRecorder
 
 CONFIG_PROP = "rustore.harness.config."
-PRODUCTS_YAML = Path(__file__).resolve().parents[2] / "sample_app" / "products.yaml"
+PRODUCTS_YAML = Path(harness.__file__).resolve().parents[1] / "sample_app" / "products.yaml"
 
 
 #: Fixtures that steer the store or the virtual device: a test using one needs store controls.
