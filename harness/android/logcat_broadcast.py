@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import re
+import shlex
 import threading
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
@@ -232,11 +233,15 @@ class AppiumBroadcast:
 
     def write_marker(self, tag: str, text: str, timeout: float) -> bool:
         """``log -t`` through ``mobile: shell`` (needs the server's ``adb_shell`` insecure feature;
-        once refused, never asked again: excerpts then start at a plain mark)."""
+        once refused, never asked again: excerpts then start at a plain mark).
+
+        ``adb shell`` joins its arguments with spaces for the device's ``sh``, so each one is
+        quoted here (a ``#`` in the text would otherwise start a comment and cut the line)."""
         if self._shell_refused or self._driver is None:
             return False
+        args = [shlex.quote(arg) for arg in ("-t", tag, text)]
         try:
-            self._driver.execute_script("mobile: shell", {"command": "log", "args": ["-t", tag, text]})
+            self._driver.execute_script("mobile: shell", {"command": "log", "args": args})
         except WebDriverException:
             self._shell_refused = True
             return False
