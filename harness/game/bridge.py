@@ -1,8 +1,13 @@
 """The game's automation bridge: Poco's "std" protocol (4-byte little-endian length + JSON-RPC 2.0).
 
-The Defold game serves it on a device port (15004) in debug builds; the harness reaches it
-through ``adb forward``, the same way on a phone and on a virtual device. It tells where the
-game draws each GUI node, so a W3C tap can land on a GL-drawn button.
+The Defold game serves it on a device port (15004, bound on every interface) in debug builds;
+the harness reaches it through ``adb forward``, the same way on a phone and on a virtual device.
+It tells where the game draws each GUI node, so a W3C tap can land on a GL-drawn button.
+
+A remote pool (an Appium server or a farm) gives no adb, and Appium has no port forwarding, so
+there the bridge is reachable only at an address the user knows: the device's own IP on a
+network the harness can reach, or a tunnel the farm offers (``PocoBridge.at(host, port)``).
+``remote_bridge_message`` says so when none was given; nothing else stands in for the bridge.
 """
 
 from __future__ import annotations
@@ -54,23 +59,59 @@ def _bounds(payload: dict[str, Any], screen: tuple[int, int]) -> tuple[float, fl
     return left, top, left + w * screen[0], top + h * screen[1]
 
 
-class PocoBridge:
-    """A client of the game's bridge on one device (``adb forward`` made once, connection reused)."""
+def remote_bridge_message(device: str, pool: str) -> str:
+    """Why a remote pool's device has no bridge, and the way out (for the fixture's failure)."""
+    return (
+        f"device {device} of remote pool {pool!r}: the game's bridge (device TCP port {BRIDGE_PORT}) "
+        "is reached through `adb forward`, and a remote pool has no adb; Appium has no port "
+        "forwarding either. Give the harness an address where the bridge answers (the device's IP "
+        "on your network, or the farm's tunnel to the port): override the `game_bridge` fixture "
+        "in your conftest.py to return `PocoBridge.at(host, port)` (docs/plugin.md, remote pools)."
+    )
 
-    def __init__(self, device: adbutils.AdbDevice, port: int = BRIDGE_PORT, timeout: float = 10.0) -> None:
+
+class PocoBridge:
+    """A client of the game's bridge on one device (``adb forward`` made once, connection reused).
+
+    ``PocoBridge(adb_device)`` forwards a local port to the device's; ``PocoBridge.at(host, port)``
+    connects to an address where the bridge already answers (no adb).
+    """
+
+    def __init__(
+        self,
+        device: adbutils.AdbDevice | None,
+        port: int = BRIDGE_PORT,
+        timeout: float = 10.0,
+        *,
+        address: tuple[str, int] | None = None,
+    ) -> None:
+        if (device is None) == (address is None):
+            raise TypeError("PocoBridge needs either an adb device or an address, not both")
         self.device = device
         self.port = port
         self.timeout = timeout
+        self.address = address
         self._sock: socket.socket | None = None
         self._buffer = b""
         self._local: int | None = None
         self._lock = threading.Lock()
 
-    def _connect(self) -> socket.socket:
+    @classmethod
+    def at(cls, host: str, port: int = BRIDGE_PORT, timeout: float = 10.0) -> PocoBridge:
+        """The bridge at ``host:port`` as is (a device on the network, a farm's tunnel)."""
+        return cls(None, port, timeout, address=(host, port))
+
+    def _target(self) -> tuple[str, int]:
+        if self.address is not None:
+            return self.address
         if self._local is None:
+            assert self.device is not None
             self._local = self.device.forward_port(self.port)
+        return "127.0.0.1", self._local
+
+    def _connect(self) -> socket.socket:
         if self._sock is None:
-            self._sock = socket.create_connection(("127.0.0.1", self._local), timeout=self.timeout)
+            self._sock = socket.create_connection(self._target(), timeout=self.timeout)
             self._buffer = b""
         return self._sock
 
@@ -136,7 +177,7 @@ class PocoBridge:
     def close(self) -> None:
         with self._lock:
             self._close_socket()
-            if self._local is not None:
+            if self._local is not None and self.device is not None:
                 try:
                     self.device.forward_remove(f"tcp:{self._local}")
                 except (adbutils.AdbError, OSError):
