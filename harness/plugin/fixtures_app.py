@@ -5,6 +5,12 @@ once per run, shared by the workers; other pools install the devices file's APK)
 each test the app is reset so no state leaks between tests: the game and the bank apps are
 force-stopped, the game's data wiped (``pm clear``) and the game started again, ready once
 its status line says so and its RuStore init has come back to the game's activity.
+
+Where the device has adb those steps are adb commands; on a remote pool they go through the
+Appium session (``harness.android.appium_apps``: terminateApp, clearApp, startActivity,
+installApp with a path on the Appium server's host). The game's bridge is ``game_bridge``:
+``adb forward`` where there is adb; on a remote pool it fails with the reason unless the
+user's conftest.py overrides it with an address where the bridge answers.
 """
 
 from __future__ import annotations
@@ -13,14 +19,15 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 
+from harness.android.appium_apps import AppiumAppError, AppiumApps
 from harness.android.device import AndroidDevice
 from harness.android.logcat import LogcatStream
 from harness.config import DevicesConfig
-from harness.game.bridge import PocoBridge
+from harness.game.bridge import PocoBridge, remote_bridge_message
 from harness.game.sample import SampleGame
 from harness.game.waits import wait_until
 from harness.plugin.session import HarnessSession
@@ -44,29 +51,44 @@ def _apk(session: HarnessSession, config: DevicesConfig) -> Path | None:
     return out
 
 
+class AppControl(Protocol):
+    """What the app fixture needs of a device: ``AndroidDevice`` (adb) or ``AppiumApps`` (remote)."""
+
+    def force_stop(self, package: str) -> None: ...
+
+    def clear(self, package: str) -> None: ...
+
+    def app_start(self, package: str, activity: str | None = None) -> None: ...
+
+
 @dataclass
 class App:
     """The game on the leased device: ``reset()`` gives a first start with no state left behind."""
 
-    android: AndroidDevice
+    control: AppControl
     package: str
     activity: str
     logcat: LogcatStream
     bridge: PocoBridge
     bank_packages: tuple[str, ...]
 
+    @property
+    def android(self) -> AppControl:
+        """The device's app control under its first name (adb's ``AndroidDevice`` on adb pools)."""
+        return self.control
+
     def stop(self) -> None:
         for package in (self.package, *self.bank_packages):
-            self.android.force_stop(package)
+            self.control.force_stop(package)
 
     def reset(self) -> None:
         self.stop()
-        self.android.clear(self.package)
+        self.control.clear(self.package)
         self.start()
 
     def start(self) -> None:
         mark = self.logcat.mark()
-        self.android.app_start(self.package, self.activity)
+        self.control.app_start(self.package, self.activity)
         trampoline = re.compile(r"START u0 \{.*cmp=" + re.escape(self.package) + r"/(\S+?)[ }]")
 
         def ready() -> bool:
@@ -87,35 +109,62 @@ class App:
 
 
 @pytest.fixture(scope="session")
-def _installed_app(
-    _harness: HarnessSession,
-    harness_config: DevicesConfig,
-    adb_device: AndroidDevice,
-    logcat: LogcatStream,
-    locators: dict[str, Any],
-) -> Iterator[App]:
-    apk = _apk(_harness, harness_config)
+def game_bridge(device: DeviceTarget) -> Iterator[PocoBridge]:
+    """The game's Poco bridge: ``adb forward`` to its device port.
+
+    A remote pool has no adb (and Appium forwards no ports), so there this fails with the way
+    out: override this fixture in conftest.py to return ``PocoBridge.at(host, port)``.
+    """
+    if device.android is None:
+        pytest.fail(remote_bridge_message(device.name, device.pool), pytrace=False)
+    bridge = PocoBridge(device.android.ad)
+    try:
+        yield bridge
+    finally:
+        bridge.close()
+
+
+def _install(
+    control: AndroidDevice | AppiumApps, session: HarnessSession, config: DevicesConfig, where: str
+) -> None:
+    apk = _apk(session, config)
     if apk is not None:
-        adb_device.install(apk)
-    elif not adb_device.is_installed(harness_config.app.package):
+        control.install(apk)
+    elif not control.is_installed(config.app.package):
         pytest.fail(
-            f"{harness_config.app.package} is not on {adb_device.serial} and devices.yaml gives no APK "
-            f"for pool {_harness.pool_name!r} (app.apk.{_harness.pool_name})",
+            f"{config.app.package} is not on {where} and devices.yaml gives no APK "
+            f"for pool {session.pool_name!r} (app.apk.{session.pool_name})",
             pytrace=False,
         )
-    bridge = PocoBridge(adb_device.ad)
-    app = App(
-        adb_device,
+
+
+@pytest.fixture(scope="session")
+def _installed_app(
+    request: pytest.FixtureRequest,
+    _harness: HarnessSession,
+    harness_config: DevicesConfig,
+    device: DeviceTarget,
+    logcat: LogcatStream,
+    locators: dict[str, Any],
+    game_bridge: PocoBridge,
+) -> App:
+    control: AndroidDevice | AppiumApps
+    if device.android is not None:
+        control = device.android
+    else:  # remote pool: through the Appium session
+        control = request.getfixturevalue("_appium_apps")
+    try:
+        _install(control, _harness, harness_config, device.serial or device.name)
+    except AppiumAppError as exc:
+        pytest.fail(f"installing the game: {exc}", pytrace=False)
+    return App(
+        control,
         harness_config.app.package,
         harness_config.app.activity,
         logcat,
-        bridge,
+        game_bridge,
         tuple(b["package"] for b in locators["banks"].values()),
     )
-    try:
-        yield app
-    finally:
-        bridge.close()
 
 
 @pytest.fixture

@@ -5,17 +5,24 @@ otherwise a local Appium (the pinned install, ``harness.android.appium``) starte
 run and xdist worker, logging into ``<output>/appium-<worker>.log``. The session factory
 (``harness.android.appium_session.AppiumSessions``) checks the session with one proxied
 call before each test and makes a new one when it no longer answers.
+
+A remote pool's device has no adb, so its logcat (``_appium_logcat``: the driver's logcat
+broadcast, ``harness.android.logcat_broadcast``) and its app control (``_appium_apps``) go
+through that session too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from harness.android.appium import AppiumInstallation, start_server, stop_server
+from harness.android.appium_apps import AppiumApps
 from harness.android.appium_session import AppiumSessions
+from harness.android.logcat import LogcatStream
+from harness.android.logcat_broadcast import BroadcastError, appium_logcat_stream
 from harness.config import DevicesConfig, RemotePool
 from harness.config.secrets import reveal
 from harness.plugin.session import HarnessSession, worker_id
@@ -68,12 +75,54 @@ def _udid_and_caps(device: DeviceTarget, harness_config: DevicesConfig) -> tuple
     return device.serial, {}
 
 
+def device_session(
+    device: DeviceTarget, sessions: AppiumSessions, harness_config: DevicesConfig
+) -> Callable[[], Any]:
+    """The device's current session, on demand: the live one, or a new one if it died."""
+    udid, caps = _udid_and_caps(device, harness_config)
+    extra = {k: v for k, v in caps.items() if k not in ("udid", "appium:udid")}
+
+    def session() -> Any:
+        if extra:
+            sessions.extra = extra
+        return sessions.get(udid, device.android)
+
+    return session
+
+
 @pytest.fixture
 def appium_driver(
     device: DeviceTarget, appium_sessions: AppiumSessions, harness_config: DevicesConfig
 ) -> Any:
     """The device's Appium WebDriver (UiAutomator2); the same session test after test."""
-    udid, caps = _udid_and_caps(device, harness_config)
-    if caps:
-        appium_sessions.extra = {k: v for k, v in caps.items() if k not in ("udid", "appium:udid")}
-    return appium_sessions.get(udid, device.android)
+    return device_session(device, appium_sessions, harness_config)()
+
+
+@pytest.fixture(scope="session")
+def _appium_logcat(
+    device: DeviceTarget, appium_url: str, appium_sessions: AppiumSessions, harness_config: DevicesConfig
+) -> Iterator[LogcatStream]:
+    """A remote device's logcat: its session's logcat broadcast, for the whole run."""
+    session = device_session(device, appium_sessions, harness_config)
+    stream = appium_logcat_stream(appium_url, session, name=device.spec.id)
+    try:
+        stream.start()
+    except BroadcastError as exc:
+        pytest.fail(
+            f"device {device.name} of pool {device.pool!r}: no logcat: {exc}\n(the harness reads a remote "
+            "device's logcat from Appium's logcat broadcast websocket; a Selenium Grid hub does not route "
+            "Appium's /ws/ paths: point --appium-url at the node's Appium server)",
+            pytrace=False,
+        )
+    try:
+        yield stream
+    finally:
+        stream.stop()
+
+
+@pytest.fixture(scope="session")
+def _appium_apps(
+    device: DeviceTarget, appium_sessions: AppiumSessions, harness_config: DevicesConfig
+) -> AppiumApps:
+    """A remote device's app control (install, force-stop, clear, start) through its session."""
+    return AppiumApps(device_session(device, appium_sessions, harness_config), device.name)

@@ -5,14 +5,18 @@ An autouse fixture does the work, but only for tests that use a device (it asks 
 logcat stream; at teardown — after the test and its other fixtures — it knows whether the test
 failed (pytest-playwright's rule: the call failed, or never ran because setup failed), captures
 what the options ask for into ``<output>/<slug(nodeid)>/`` and hands the files to the reports.
+On a remote pool (no adb) the screenshot and UI tree come from the Appium session and the
+logcat excerpt from its logcat broadcast, for tests that use those.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from selenium.common.exceptions import WebDriverException
 
 from harness.android.adb import AdbError
 from harness.android.logcat import LogcatStream
@@ -41,7 +45,14 @@ def _harness_artifacts(request: pytest.FixtureRequest, _harness: HarnessSession)
         yield
         return
     junit_properties(request.node, target.info())
-    stream: LogcatStream | None = request.getfixturevalue("logcat") if target.android is not None else None
+    # A remote device's logcat is its Appium session's broadcast: opened only for tests that use it.
+    remote = target.android is None
+    stream: LogcatStream | None = (
+        request.getfixturevalue("logcat") if not remote or "logcat" in request.fixturenames else None
+    )
+    driver: Any = None  # a remote device's screen comes from its session, for tests that use one
+    if remote and "appium_driver" in request.fixturenames:
+        driver = request.getfixturevalue("appium_driver")
     mark = stream.sync_mark(f"test start: {request.node.nodeid}") if stream is not None else None
     recorder: CallbackRecorder | None = (
         request.getfixturevalue("callbacks") if "callbacks" in request.fixturenames else None
@@ -54,15 +65,17 @@ def _harness_artifacts(request: pytest.FixtureRequest, _harness: HarnessSession)
     folder = ArtifactFolder(options.output, item.nodeid, attempt)
     kept: dict[str, Path] = {}
     android = target.android
-    if android is not None and should_capture(options.screenshot, failed):
+    if (android is not None or driver is not None) and should_capture(options.screenshot, failed):
         try:
-            kept["screenshot"] = folder.write_bytes("screenshot.png", android.screenshot())
-        except (AdbError, OSError) as exc:
+            png = android.screenshot() if android is not None else driver.get_screenshot_as_png()
+            kept["screenshot"] = folder.write_bytes("screenshot.png", png)
+        except (AdbError, OSError, WebDriverException) as exc:
             kept["screenshot_error"] = folder.write_text("screenshot-error.txt", f"{exc}\n")
-    if android is not None and should_capture(options.ui_tree, failed):
+    if (android is not None or driver is not None) and should_capture(options.ui_tree, failed):
         try:
-            kept["ui_tree"] = folder.write_text("ui-tree.xml", android.ui_dump())
-        except (AdbError, OSError) as exc:
+            tree = android.ui_dump() if android is not None else str(driver.page_source)
+            kept["ui_tree"] = folder.write_text("ui-tree.xml", tree)
+        except (AdbError, OSError, WebDriverException) as exc:
             kept["ui_tree_error"] = folder.write_text("ui-tree-error.txt", f"{exc}\n")
     if stream is not None and mark is not None and should_capture(options.logcat, failed):
         kept["logcat"] = folder.write_text("logcat.txt", stream.excerpt(mark).text())

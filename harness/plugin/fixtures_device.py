@@ -152,9 +152,16 @@ def adb_device(device: DeviceTarget) -> AndroidDevice:
 
 
 @pytest.fixture(scope="session")
-def logcat(adb_device: AndroidDevice) -> Iterator[LogcatStream]:
-    """The device's logcat from the lease on, one stream per device per run."""
-    stream = LogcatStream(adb_device.ad).start()
+def logcat(request: pytest.FixtureRequest, device: DeviceTarget) -> Iterator[LogcatStream]:
+    """The device's logcat from the lease on, one stream per device per run.
+
+    Read through adb where the device has it; on a remote pool (no adb) from the Appium
+    session's logcat broadcast (``fixtures_appium._appium_logcat``): the same stream either way.
+    """
+    if device.android is None:
+        yield request.getfixturevalue("_appium_logcat")
+        return
+    stream = LogcatStream(device.android.ad).start()
     try:
         yield stream
     finally:
