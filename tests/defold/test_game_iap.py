@@ -320,7 +320,8 @@ def test_server_refusing_consumption_is_112_after_delivery(start_game, game_serv
     game = start_game(happy_plugin())
     game.request("buy", "con1")
     game.run(lambda: bool(game.iap_lines()))
-    assert game.iap_lines() == ["iap code=112 name=INAPP_VERIFY_CONSUME_ERROR seq=3 src=server status=200 server=5000"]
+    line = "iap code=112 name=INAPP_VERIFY_CONSUME_ERROR seq=3 src=server status=200 server=5000"
+    assert game.iap_lines() == [line]
     assert game.rt.eval_in("/main#script", 'return require("main.iap.state").inventory.con1') == 1
 
 
