@@ -125,7 +125,10 @@ def plan_run(
     if not any(a.split("=", 1)[0] == "--contract-coverage" for a in pytest_args):
         args += ["--contract-coverage", contract_coverage]
     html, junit = reports / "index.html", reports / "junit.xml"
-    args += ["--html", str(html), "--self-contained-html", "--junitxml", str(junit), *pytest_args]
+    # Not --self-contained-html: its screenshots are data: URLs, and Chromium refuses to open those in
+    # a tab ("Not allowed to navigate top frame to data URL"), so a click on a thumbnail would show
+    # nothing; next to index.html, assets/ holds the PNGs the thumbnails open full size.
+    args += ["--html", str(html), "--junitxml", str(junit), *pytest_args]
     return RunPlan(args, html, junit, artifacts, pool, n, tests)
 
 
