@@ -57,6 +57,14 @@ class BroadcastEndpoint:
     label: str = ""  # what the reopen line names (e.g. the session id)
 
 
+def without_credentials(url: str) -> str:
+    """The URL as messages may show it: ``user:password@`` removed (it may hold a farm's key)."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    return parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()
+
+
 def broadcast_url(server_url: str, session_id: str) -> tuple[str, dict[str, str]]:
     """The session's broadcast URL on the server of ``server_url`` and the headers it needs.
 
@@ -65,7 +73,7 @@ def broadcast_url(server_url: str, session_id: str) -> tuple[str, dict[str, str]
     """
     parts = urlsplit(server_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"expected an http(s) Appium server URL, found {server_url!r}")
+        raise ValueError(f"expected an http(s) Appium server URL, found {without_credentials(server_url)!r}")
     scheme = "wss" if parts.scheme == "https" else "ws"
     host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
     netloc = f"{host}:{parts.port}" if parts.port else host
@@ -214,10 +222,10 @@ class AppiumBroadcast:
         try:
             driver.execute_script("mobile: startLogsBroadcast")
         except WebDriverException as exc:
+            where = f"{without_credentials(self.server_url)} (session {driver.session_id})"
             raise BroadcastError(
-                f"`mobile: startLogsBroadcast` failed on {self.server_url} (session {driver.session_id}): "
-                f"{exc.msg or exc}; the session needs the UiAutomator2 driver and must not set "
-                "skipLogcatCapture"
+                f"`mobile: startLogsBroadcast` failed on {where}: {exc.msg or exc}; the session needs "
+                "the UiAutomator2 driver and must not set skipLogcatCapture"
             ) from exc
         self._driver = driver
         url, headers = broadcast_url(self.server_url, driver.session_id)

@@ -27,6 +27,7 @@ from harness.android.logcat_broadcast import (
     WebSocketLineSource,
     broadcast_url,
     stamp_of,
+    without_credentials,
 )
 from harness.rustore.logframe import encode_callback, split_logcat_line
 from harness.rustore.recorder import CallbackRecorder
@@ -267,8 +268,10 @@ def test_broadcast_url_follows_the_server_url() -> None:
     assert (
         broadcast_url("http://[::1]:4723/", "s3")[0] == "ws://[::1]:4723/ws/session/s3/appium/device/logcat"
     )
-    with pytest.raises(ValueError, match="http"):
-        broadcast_url("ftp://host", "s")
+    with pytest.raises(ValueError, match="http") as raised:
+        broadcast_url("ftp://qa:farm-key@host", "s")
+    assert "farm-key" not in str(raised.value)  # messages never show a farm's key
+    assert without_credentials("https://u:k@hub:443/wd/hub") == "https://hub:443/wd/hub"
 
 
 def test_stamp_of_reads_threadtime_and_year_forms() -> None:
