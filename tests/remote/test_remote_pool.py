@@ -66,7 +66,7 @@ def game_bridge():
     bridge.close()
 """
 
-PURCHASE_TEST = """
+PURCHASE_TEST = r"""
 from harness.android.logcat_broadcast import WebSocketLineSource
 
 
@@ -86,6 +86,23 @@ def test_buy_con1_by_card(device, logcat, billing, callbacks):
     chunks = [line for line in logcat.excerpt(mark).lines if "RuStoreHarness: cb seq=" in line]
     print("BROADCAST", len(chunks), "callback chunks; reopened", logcat.source.reopened)
     assert chunks and logcat.source.reopened == 0
+
+
+def test_the_broadcast_follows_a_recreated_session(
+    device, appium_sessions, harness_config, appium_driver, logcat
+):
+    from harness.plugin.fixtures_appium import device_session
+
+    mark = logcat.mark()
+    old_id = appium_driver.session_id
+    appium_driver.quit()  # the session ends: Appium drops its broadcast's clients
+    logcat.wait_for(r"broadcast reopened \(session ", mark, timeout=60)
+    fresh = device_session(device, appium_sessions, harness_config)()
+    assert fresh.session_id != old_id and logcat.source.reopened == 1
+    after = logcat.mark()
+    fresh.execute_script("mobile: shell", {"command": "log", "args": ["-t", "AfterReopen", "still-here"]})
+    assert "AfterReopen: still-here" in logcat.wait_for("AfterReopen", after, timeout=30)
+    print("REOPENED on", fresh.session_id)
 """
 
 
@@ -104,12 +121,12 @@ def test_callbacks_and_app_resets_through_appium_without_adb(
         )
     finally:
         device.forward_remove(f"tcp:{local}")
-    result.assert_outcomes(passed=1)
-    result.stdout.fnmatch_lines(["*BROADCAST * callback chunks; reopened 0"])
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["*BROADCAST * callback chunks; reopened 0*", "*REOPENED on *"])
 
     # The excerpt of the test came through the broadcast: it starts at the harness's mark line
     # (written with `mobile: shell`) and holds the purchase's callback frames.
-    (folder,) = [p for p in (pytester.path / "out").iterdir() if p.is_dir()]
+    (folder,) = [p for p in (pytester.path / "out").iterdir() if p.name.endswith("test_buy_con1_by_card")]
     excerpt = (folder / "logcat.txt").read_text().splitlines()
     mark_line = r"RuStoreHarnessMark: test start: test_remote.py::test_buy_con1_by_card #1-\w+$"
     assert re.search(mark_line, excerpt[0]), excerpt[0]
