@@ -6,18 +6,20 @@ with ``--screenshot on --timeline on`` so the passing tests keep their evidence.
 then has to show the test names, the purchase's callback timeline with
 ``rustore_on_purchase_product_success``, the device screenshot's thumbnail with the device's
 pixels, and the full-size screenshot a click on it opens. What the browser showed is saved next
-to the report and in this test's artifact folder. The checker is also shown a wrong picture, a
-channel the test never logged and a test that did not run, and must fail on each.
+to the report and in this test's artifact folder. The same check is then given a wrong picture,
+a channel the test never logged and a test that did not run, and must fail on each.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -84,16 +86,17 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
 
 @pytest.mark.timeout(600)
 def test_a_person_sees_test_names_timeline_and_device_screenshot(
-    produced_report: ProducedReport, browser: WebDriver, request: pytest.FixtureRequest
+    produced_report: ProducedReport, browser: WebDriver, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
+    """One test, so that under xdist one worker runs the shop suite once for all the checks."""
+    good: dict[str, Any] = {
+        "test_ids": [BUY, AVAILABLE],
+        "test_id": BUY,
+        "channel": "rustore_on_purchase_product_success",
+        "device_png": produced_report.device_png(BUY),
+    }
     seen = look_at_report(
-        browser,
-        produced_report.index,
-        test_ids=[BUY, AVAILABLE],
-        test_id=BUY,
-        channel="rustore_on_purchase_product_success",
-        device_png=produced_report.device_png(BUY),
-        save_as=produced_report.index.with_name("report-in-browser"),
+        browser, produced_report.index, **good, save_as=produced_report.index.with_name("report-in-browser")
     )
     folder = ArtifactFolder(harness_session(request.config).options.output, request.node.nodeid)
     for path in seen.files():
@@ -102,50 +105,17 @@ def test_a_person_sees_test_names_timeline_and_device_screenshot(
     with Image.open(seen.row) as row:
         assert row.width > 600 and row.height > 300  # the row, expanded: timeline and thumbnail
 
-
-def test_the_check_fails_on_a_picture_that_is_not_the_device_screen(
-    produced_report: ProducedReport, browser: WebDriver, tmp_path: Path
-) -> None:
-    shown = produced_report.device_png(BUY)
-    with Image.open(shown) as device:
+    # the same check must fail when the report does not show what it claims
+    with Image.open(produced_report.device_png(BUY)) as device:
         Image.new("RGB", device.size, (230, 40, 40)).save(tmp_path / "red.png")  # same size, other pixels
-    with pytest.raises(AssertionError, match="the thumbnail does not show the device screenshot"):
-        look_at_report(
-            browser,
-            produced_report.index,
-            test_ids=[BUY],
-            test_id=BUY,
-            channel="rustore_on_purchase_product_success",
-            device_png=tmp_path / "red.png",
-            save_as=tmp_path / "seen",
-        )
-
-
-def test_the_check_fails_on_a_channel_the_test_never_logged(
-    produced_report: ProducedReport, browser: WebDriver, tmp_path: Path
-) -> None:
-    with pytest.raises(AssertionError, match="channel rustore_on_delete_purchase_failure is not shown"):
-        look_at_report(
-            browser,
-            produced_report.index,
-            test_ids=[BUY],
-            test_id=BUY,
-            channel="rustore_on_delete_purchase_failure",
-            device_png=produced_report.device_png(BUY),
-            save_as=tmp_path / "seen",
-        )
-
-
-def test_the_check_fails_on_a_test_the_report_does_not_list(
-    produced_report: ProducedReport, browser: WebDriver, tmp_path: Path
-) -> None:
-    with pytest.raises(AssertionError, match=r"the report has no row for suite/test_shop\.py::test_refund"):
-        look_at_report(
-            browser,
-            produced_report.index,
-            test_ids=[BUY, "suite/test_shop.py::test_refund"],
-            test_id=BUY,
-            channel="rustore_on_purchase_product_success",
-            device_png=produced_report.device_png(BUY),
-            save_as=tmp_path / "seen",
-        )
+    wrong: list[tuple[dict[str, Any], str]] = [
+        ({"device_png": tmp_path / "red.png"}, "the thumbnail does not show the device screenshot"),
+        (
+            {"channel": "rustore_on_delete_purchase_failure"},
+            "channel rustore_on_delete_purchase_failure is not shown",
+        ),
+        ({"test_ids": [BUY, f"{BUY}_twice"]}, f"the report has no row for {re.escape(BUY)}_twice"),
+    ]
+    for change, failure in wrong:
+        with pytest.raises(AssertionError, match=failure):
+            look_at_report(browser, produced_report.index, **(good | change), save_as=tmp_path / "seen")
