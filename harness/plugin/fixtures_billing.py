@@ -16,7 +16,7 @@ import pytest
 from harness.android.logcat import LogcatStream
 from harness.game.sample import SampleGame
 from harness.plugin.fixtures_app import App
-from harness.plugin.fixtures_store import no_store_reason
+from harness.plugin.fixtures_store import no_store_reason, sandbox_user_id
 from harness.plugin.session import HarnessSession
 from harness.plugin.targets import DeviceTarget
 from harness.rustore.flows import Billing
@@ -45,7 +45,7 @@ def billing(
     """Flows: ``availability()``, ``products()``, ``buy()``, ``confirm()``, ``delete()``,
     ``purchases()``, ``info()``, ``set_theme()``, ``set_error_handling()``, ``sweep()``."""
     store = _store(request, _harness)
-    user_id = f"device-{device.android.getprop('ro.serialno')}" if device.android is not None else None
+    user_id = sandbox_user_id(device.android) if device.android is not None else None
     flows = Billing(game, paysheet, bank, callbacks, logcat, store=store, user_id=user_id)
     yield flows
     try:  # (queued store outcomes are per user; clearing them all would hit other workers' tests)

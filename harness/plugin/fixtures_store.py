@@ -11,9 +11,15 @@ from collections.abc import Iterator
 
 import pytest
 
+from harness.android.device import AndroidDevice
 from harness.plugin.session import HarnessSession
 from harness.pool import DevicePool
 from harness.sim.sandbox.client import SandboxClient
+
+
+def sandbox_user_id(android: AndroidDevice) -> str:
+    """The device's RuStore user in a virtual pool's sandbox (the virtual SDK's default user)."""
+    return f"device-{android.getprop('ro.serialno')}"
 
 
 def no_store_reason(session: HarnessSession) -> str | None:

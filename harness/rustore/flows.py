@@ -206,8 +206,13 @@ class Billing:
         return bought
 
     def fire_return(self, bank_package: str, since: Any) -> str:
-        """The bank never came back: take the return URI from the ``START … dat=…`` line that
-        opened the bank, and fire it as the bank would have (``mobile: deepLink``)."""
+        """The bank never came back: fire the return URI it was given, as the bank would have."""
+        uri = self.return_uri(bank_package, since)
+        self.open_uri(uri)
+        return uri
+
+    def return_uri(self, bank_package: str, since: Any) -> str:
+        """The return URI the SDK gave the bank, from the ``START … dat=…`` line that opened it."""
         line = self.logcat.wait_for(
             rf"START u0 \{{act=android\.intent\.action\.VIEW .*dat=(\S+) .*cmp={re.escape(bank_package)}/",
             since,
@@ -219,7 +224,10 @@ class Billing:
         query = parse_qs(urlsplit(found.group(1)).query)
         if "returnUrl" not in query:
             raise FlowError(f"the bank link carries no returnUrl: {found.group(1)}")
-        uri = query["returnUrl"][0]
+        return query["returnUrl"][0]
+
+    def open_uri(self, uri: str) -> None:
+        """Open a deeplink on the device (``mobile: deepLink``; ``am start`` where that is missing)."""
         try:
             self.game.driver.execute_script("mobile: deepLink", {"url": uri, "package": self.game.package})
         except WebDriverException:  # a server without the deepLink extension: the adb way
@@ -227,7 +235,6 @@ class Billing:
                 "mobile: shell",
                 {"command": "am", "args": ["start", "-a", "android.intent.action.VIEW", "-d", uri]},
             )
-        return uri
 
     def observe_store(self, purchase_id: str) -> str | None:
         """The store's state of a purchase, fed to the state checker (virtual pools only)."""

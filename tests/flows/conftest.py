@@ -26,10 +26,12 @@ import yaml
 import harness
 from harness.android.device import AndroidDevice
 from harness.plugin.fixtures_app import App
+from harness.plugin.fixtures_store import sandbox_user_id
 from harness.plugin.session import HarnessSession
 from harness.rustore.recorder import CallbackRecorder
 
-CONFIG_PROP = "rustore.harness.config."
+from .steps import CONFIG_PROP
+
 PRODUCTS_YAML = Path(harness.__file__).resolve().parents[1] / "sample_app" / "products.yaml"
 
 
@@ -70,8 +72,7 @@ def _fresh_store_user(request: pytest.FixtureRequest) -> None:
     if request.node.get_closest_marker("needs_store_controls") is None:
         return
     store = request.getfixturevalue("store")
-    device = request.getfixturevalue("adb_device")
-    store.reset(f"device-{device.getprop('ro.serialno')}")
+    store.reset(sandbox_user_id(request.getfixturevalue("adb_device")))
 
 
 @pytest.fixture

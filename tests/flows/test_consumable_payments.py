@@ -94,12 +94,10 @@ def test_sbp_bank_never_returns_and_the_test_fires_the_return(billing):
 def test_sbp_wrong_return_uri_is_invalid_payment_state(billing, callbacks):
     mark, lines, bank = leave_for_bank(billing, "con1", "sbp", outcome="bank_never_returns")
     bank.wait_pending()
-    line = billing.logcat.wait_for(
-        r"START u0 \{act=android\.intent\.action\.VIEW .*dat=sbpvirtualbank://", lines
-    )
-    invoice = re.search(r"invoiceId=(\d+)", line).group(1)
+    right = billing.return_uri(bank.package, lines)
+    invoice = re.search(r"invoiceId=(\d+)", right).group(1)
     wrong = f"{SCHEME}://rustore.billing.sdk/return?invoiceId={int(invoice) + 999}"
-    billing.game.driver.execute_script("mobile: deepLink", {"url": wrong, "package": billing.game.package})
+    billing.open_uri(wrong)
     result = callbacks.expect_any("purchase_product", 30, mark)
     assert result.channel == Channel.PURCHASE_PRODUCT_SUCCESS.value
     assert result.parsed == {"type": "InvalidPaymentState", "data": {}}, result.raw

@@ -7,12 +7,7 @@ import pytest
 
 from harness.rustore.channels import Channel
 
-
-def tap_buy(billing, product):
-    billing.products()
-    mark = billing.callbacks.mark()
-    billing.game.tap(f"btn_buy_{product}")
-    return billing.callbacks.expect_any("purchase_product", billing.timeout, mark)
+from .steps import pay_by_card, tap_buy
 
 
 def assert_failure(result, code):
@@ -34,9 +29,7 @@ def test_40004_app_inactive(billing, callbacks, store):
     billing.products()
     store.set_app(active=False)
     try:
-        mark = callbacks.mark()
-        billing.game.tap("btn_buy_con1")
-        result = callbacks.expect_any("purchase_product", 30, mark)
+        result = tap_buy(billing, "con1", refresh=False, timeout=30)
     finally:
         store.set_app(active=True)
     assert_failure(result, 40004)
@@ -49,9 +42,7 @@ def test_product_gone_after_the_list_was_shown(billing, callbacks, store, flags,
     billing.products(["con2"])  # the player sees con2 …
     store.set_product("con2", **flags)  # … the studio deactivates or deletes it meanwhile
     try:
-        mark = callbacks.mark()
-        billing.game.tap("btn_buy_con2")
-        result = callbacks.expect_any("purchase_product", 30, mark)
+        result = tap_buy(billing, "con2", refresh=False, timeout=30)
     finally:
         store.set_product("con2", status="ACTIVE", deleted=False)
     assert_failure(result, code)
@@ -83,13 +74,7 @@ def test_40401_purchase_unknown_to_the_store(billing, callbacks, store, user):
 
 
 def buy_by_card_until_confirm(billing):
-    mark = billing.callbacks.mark()
-    billing.products()
-    billing.game.tap("btn_buy_con1")
-    billing.paysheet.wait_open()
-    billing.paysheet.choose("card")
-    billing.paysheet.pay()
-    billing.paysheet.done()
+    mark = pay_by_card(billing, "con1")
     return billing.callbacks.expect(Channel.CONFIRM_PURCHASE_FAILURE, None, 30, mark)
 
 
@@ -170,17 +155,10 @@ def test_network_exception_on_the_failure_channel(billing, callbacks, store, use
         event = billing.availability()
     elif operation == "purchase":
         event = tap_buy(billing, "con1")
-    else:  # pay / confirm: during a card purchase
-        billing.products()
-        billing.game.tap("btn_buy_con1")
-        billing.paysheet.wait_open()
-        billing.paysheet.choose("card")
-        billing.paysheet.pay()
-        if operation == "pay":
-            billing.paysheet.done()
-            event = callbacks.expect_any("purchase_product", 30, mark)
-        else:
-            billing.paysheet.done()
-            event = callbacks.expect(Channel.CONFIRM_PURCHASE_FAILURE, None, 30, mark)
+    elif operation == "pay":  # during a card purchase
+        pay_by_card(billing, "con1")
+        event = callbacks.expect_any("purchase_product", 30, mark)
+    else:  # confirm: after a card purchase
+        event = buy_by_card_until_confirm(billing)
     assert str(code) in event.raw, event.raw
     assert "RuStorePaymentNetworkException" in event.raw, event.raw

@@ -16,13 +16,15 @@ from game_server.background import BackgroundServer
 
 from harness.rustore.channels import Channel
 
+from .steps import CONFIG_PROP, pay_by_card
+
 URL_PROP = "rustore_harness.game_server_url"
 
 
 @pytest.fixture
 def game_server_url(adb_device) -> str:
     """The pool's game server, as the device's game reaches it."""
-    url = adb_device.getprop("rustore.harness.config." + URL_PROP)
+    url = adb_device.getprop(CONFIG_PROP + URL_PROP)
     assert url.startswith("http://127.0.0.1:"), url
     return url
 
@@ -49,13 +51,7 @@ def own_game_server(store, tmp_path: Path) -> Iterator[object]:
 
 def buy_and_get_code(billing, game_config, url, code):
     game_config({URL_PROP: url})
-    billing.products()
-    mark = billing.callbacks.mark()
-    billing.game.tap("btn_buy_con1")
-    billing.paysheet.wait_open()
-    billing.paysheet.choose("card")
-    billing.paysheet.pay()
-    billing.paysheet.done()
+    mark = pay_by_card(billing, "con1")
     success = billing.callbacks.expect(Channel.PURCHASE_PRODUCT_SUCCESS, {"type": "Success"}, 30, mark)
     line = billing.callbacks.expect_iap(code, timeout=30)
     assert line.fields.get("src") == "server", line

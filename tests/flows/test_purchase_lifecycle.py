@@ -7,15 +7,7 @@ import pytest
 
 from harness.rustore.channels import Channel
 
-from .steps import leave_for_bank
-
-
-def tap_buy(billing, product):
-    """Buy from the products screen when RuStore refuses at once (no sheet opens): the result event."""
-    billing.products()
-    mark = billing.callbacks.mark()
-    billing.game.tap(f"btn_buy_{product}")
-    return billing.callbacks.expect_any("purchase_product", billing.timeout, mark)
+from .steps import leave_for_bank, tap_buy
 
 
 def paid_by_store(store, user, product):
