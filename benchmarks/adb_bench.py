@@ -20,8 +20,6 @@ import hashlib
 import importlib
 import logging
 import os
-import socket
-import statistics
 import subprocess
 import tempfile
 import time
@@ -29,8 +27,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import adbutils
+from bench_stats import percentiles
 
 from harness.android.adb import AdbServer, adb_binary
+from harness.ports import free_loopback_port
 from harness.sim.host import DeviceHost
 
 # apkInspector (used by the Android model) calls logging.basicConfig(level=DEBUG) on import.
@@ -38,18 +38,6 @@ importlib.import_module("harness.sim.android")
 logging.getLogger().setLevel(logging.WARNING)
 
 MIB = 1024 * 1024
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def percentiles(samples_ms: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples_ms)
-    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
-    return statistics.median(ordered), p99
 
 
 def time_calls(fn: Callable[[], object], calls: int, warmup: int = 20) -> list[float]:
@@ -76,7 +64,7 @@ def main() -> int:
     parser.add_argument("--mib", type=int, default=64, help="size of the push/pull file")
     args = parser.parse_args()
 
-    server = AdbServer(port=free_port(), binary=adb_binary())
+    server = AdbServer(port=free_loopback_port(), binary=adb_binary())
     os.environ["ANDROID_ADB_SERVER_PORT"] = str(server.port)
     os.environ["ADBUTILS_ADB_PATH"] = server.binary
     server.start()

@@ -18,7 +18,6 @@ import argparse
 import importlib
 import logging
 import os
-import socket
 import statistics
 import tempfile
 import time
@@ -26,10 +25,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from appium.webdriver.common.appiumby import AppiumBy
+from bench_stats import percentiles
 
 from harness.android.adb import AdbServer, adb_binary
 from harness.android.appium import start_server, stop_server
 from harness.android.appium_session import DEFAULT, FAST, AppiumSessions
+from harness.ports import free_loopback_port
 from harness.sim.android.apk import (
     ACTION_MAIN,
     CATEGORY_LAUNCHER,
@@ -93,18 +94,6 @@ def bench_apk() -> bytes:
     )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def percentiles(samples_ms: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples_ms)
-    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
-    return statistics.median(ordered), p99
-
-
 def timed(fn: Callable[[], object]) -> float:
     start = time.perf_counter()
     fn()
@@ -119,7 +108,7 @@ def main() -> None:
     parser.add_argument("--clicks", type=int, default=200, help="find+click samples")
     args = parser.parse_args()
 
-    adb = AdbServer(port=free_port(), binary=adb_binary())
+    adb = AdbServer(port=free_loopback_port(), binary=adb_binary())
     os.environ["ANDROID_ADB_SERVER_PORT"] = str(adb.port)
     os.environ["ADBUTILS_ADB_PATH"] = adb.binary
     adb.start()

@@ -26,7 +26,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,6 +37,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from harness.ports import free_loopback_port
 
 ROOT = Path(__file__).resolve().parents[1]
 CANDIDATES = (ROOT / "tests" / "flows", ROOT / "tests" / "integration" / "suite")
@@ -56,12 +57,6 @@ class RunResult:
     installs: dict[str, int] = field(default_factory=dict)
     sessions: dict[str, int] = field(default_factory=dict)
     wakeups_ms: list[float] = field(default_factory=list)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def default_suite() -> Path | None:
@@ -135,7 +130,7 @@ def run_once(
     from harness.sim.farm import Farm
 
     work = Path(tempfile.mkdtemp(prefix=f"suite-bench-{latency}-{devices}-"))
-    adb = AdbServer(port=free_port(), binary=adb_binary())
+    adb = AdbServer(port=free_loopback_port(), binary=adb_binary())
     env = dict(os.environ)
     env.update(
         ANDROID_ADB_SERVER_PORT=str(adb.port),

