@@ -1,14 +1,17 @@
-"""Fixtures every test area shares: a private real adb server, so no test touches the user's."""
+"""Fixtures every test area shares: a private real adb server, so no test touches the user's, and
+virtual devices attached to it (`attach`), all on one device host per session."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from harness.android.adb import AdbServer, adb_binary
 from harness.ports import free_loopback_port
+from harness.sim.device_api import DeviceModel
+from harness.sim.host import DeviceHost, HostedDevice
 
 
 @pytest.fixture(scope="session")
@@ -32,3 +35,37 @@ def private_adb() -> Iterator[AdbServer]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def device_host() -> Iterator[DeviceHost]:
+    """One loop thread for this session's virtual devices (tests/device, tests/appium)."""
+    host = DeviceHost()
+    try:
+        yield host
+    finally:
+        host.close()
+
+
+@pytest.fixture
+def attach(private_adb: AdbServer, device_host: DeviceHost) -> Iterator[Callable[..., HostedDevice]]:
+    """Start a virtual device, ``adb connect`` it and wait for state ``device``; undone at teardown."""
+    attached: list[HostedDevice] = []
+
+    def _attach(
+        profile: str = "pixel-7-api-34",
+        *,
+        model_factory: Callable[[str], DeviceModel] | None = None,
+        features: tuple[str, ...] | None = None,
+    ) -> HostedDevice:
+        device = device_host.add_device(profile, model_factory=model_factory, features=features)
+        attached.append(device)
+        private_adb.connect(device.serial)
+        state = private_adb.run("-s", device.serial, "get-state").strip()
+        assert state == "device", f"{device.serial} is {state!r}"
+        return device
+
+    yield _attach
+    for device in attached:
+        private_adb.disconnect(device.serial)
+        device_host.remove_device(device)

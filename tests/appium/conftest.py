@@ -23,7 +23,7 @@ from harness.android.appium import (
 )
 from harness.android.appium_session import AppiumSessions
 from harness.android.logcat import LogcatStream
-from harness.sim.host import DeviceHost, HostedDevice
+from harness.sim.host import HostedDevice
 
 TESTS_DIR = Path(__file__).resolve().parents[1]
 if str(TESTS_DIR) not in sys.path:  # reuse tests/defold's Poco client and tests/rustore_device's game
@@ -39,7 +39,7 @@ from rustore_device.conftest import (  # noqa: E402, F401  (fixtures)
     sandbox_url,
 )
 
-AttachFn = Callable[[], HostedDevice]
+AttachFn = Callable[..., HostedDevice]
 
 
 @pytest.fixture(scope="session")
@@ -52,32 +52,6 @@ def appium_server(
         yield record
     finally:
         stop_server(record)
-
-
-@pytest.fixture(scope="session")
-def device_host() -> Iterator[DeviceHost]:
-    host = DeviceHost()
-    try:
-        yield host
-    finally:
-        host.close()
-
-
-@pytest.fixture
-def attach(private_adb: AdbServer, device_host: DeviceHost) -> Iterator[AttachFn]:
-    """Start a virtual device and ``adb connect`` it; detached and stopped at teardown."""
-    attached: list[HostedDevice] = []
-
-    def _attach() -> HostedDevice:
-        device = device_host.add_device("pixel-7-api-34")
-        attached.append(device)
-        private_adb.connect(device.serial)
-        return device
-
-    yield _attach
-    for device in attached:
-        private_adb.disconnect(device.serial)
-        device_host.remove_device(device)
 
 
 @pytest.fixture

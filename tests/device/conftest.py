@@ -9,15 +9,12 @@ with ``adb connect`` like network phones.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-
 import adbutils
 import pytest
 from adbd_fakes import AttachFn, fake_factory
 
 from harness.android.adb import AdbServer
-from harness.sim.device_api import DeviceModel
-from harness.sim.host import DeviceHost, HostedDevice
+from harness.sim.host import HostedDevice
 
 
 @pytest.fixture(scope="session")
@@ -25,39 +22,6 @@ def adb_server(private_adb: AdbServer) -> AdbServer:
     """The private real adb server (started by the root conftest), checked to answer."""
     assert private_adb.run("version").startswith("Android Debug Bridge")
     return private_adb
-
-
-@pytest.fixture(scope="session")
-def device_host() -> Iterator[DeviceHost]:
-    host = DeviceHost()
-    try:
-        yield host
-    finally:
-        host.close()
-
-
-@pytest.fixture
-def attach(adb_server: AdbServer, device_host: DeviceHost) -> Iterator[AttachFn]:
-    """Start a virtual device, ``adb connect`` it and wait for state ``device``; undone at teardown."""
-    attached: list[HostedDevice] = []
-
-    def _attach(
-        profile: str = "pixel-7-api-34",
-        *,
-        model_factory: Callable[[str], DeviceModel] | None = None,
-        features: tuple[str, ...] | None = None,
-    ) -> HostedDevice:
-        device = device_host.add_device(profile, model_factory=model_factory, features=features)
-        attached.append(device)
-        adb_server.connect(device.serial)
-        state = adb_server.run("-s", device.serial, "get-state").strip()
-        assert state == "device", f"{device.serial} is {state!r}"
-        return device
-
-    yield _attach
-    for device in attached:
-        adb_server.disconnect(device.serial)
-        device_host.remove_device(device)
 
 
 @pytest.fixture
