@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from harness.sim.device_api import DeviceNetwork
+from harness.sim.streams import copy_stream
 
 
 class Listener(Protocol):
@@ -158,21 +159,7 @@ async def _splice(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, so
     sock.setblocking(False)
     sreader, swriter = await asyncio.open_connection(sock=sock)
 
-    async def pump(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
-        try:
-            while data := await src.read(65536):
-                dst.write(data)
-                await dst.drain()
-        except (ConnectionError, OSError):
-            pass
-        finally:
-            try:
-                if dst.can_write_eof():
-                    dst.write_eof()
-            except (ConnectionError, OSError):
-                pass
-
-    await asyncio.gather(pump(reader, swriter), pump(sreader, writer))
+    await asyncio.gather(copy_stream(reader, swriter), copy_stream(sreader, writer))
     for w in (writer, swriter):
         w.close()
 

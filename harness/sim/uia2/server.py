@@ -20,6 +20,7 @@ from typing import Any
 import uvicorn
 
 from harness.sim.android.instrumentation import InstrumentationRun
+from harness.sim.streams import copy_stream
 from harness.sim.uia2.app import Uia2Server
 
 INSTRUMENTATION = "io.appium.uiautomator2.server.test/androidx.test.runner.AndroidJUnitRunner"
@@ -31,19 +32,6 @@ TEST_CLASS = "io.appium.uiautomator2.server.test.AppiumUiAutomator2Server"
 _closed_events: weakref.WeakKeyDictionary[Any, asyncio.Event] = weakref.WeakKeyDictionary()
 
 
-async def _copy(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
-    try:
-        while data := await src.read(65536):
-            dst.write(data)
-            await dst.drain()
-    except (ConnectionError, OSError):
-        pass
-    finally:
-        with contextlib.suppress(OSError, RuntimeError):
-            if dst.can_write_eof():
-                dst.write_eof()
-
-
 def _pipe_to(host_port: int, open_streams: set[asyncio.StreamWriter]) -> Any:
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -53,7 +41,7 @@ def _pipe_to(host_port: int, open_streams: set[asyncio.StreamWriter]) -> Any:
             return
         open_streams.update((writer, up_writer))
         try:
-            await asyncio.gather(_copy(reader, up_writer), _copy(up_reader, writer))
+            await asyncio.gather(copy_stream(reader, up_writer), copy_stream(up_reader, writer))
         finally:
             open_streams.difference_update((writer, up_writer))
             up_writer.close()
