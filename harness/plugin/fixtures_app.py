@@ -72,11 +72,6 @@ class App:
     bridge: PocoBridge
     bank_packages: tuple[str, ...]
 
-    @property
-    def android(self) -> AppControl:
-        """The device's app control under its first name (adb's ``AndroidDevice`` on adb pools)."""
-        return self.control
-
     def stop(self) -> None:
         for package in (self.package, *self.bank_packages):
             self.control.force_stop(package)

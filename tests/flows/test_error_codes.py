@@ -98,7 +98,7 @@ def test_confirm_failing_with_a_payment_error_is_111(billing, callbacks, store, 
 def test_105_every_call_before_init(billing, callbacks, device_props, app):
     device_props({"rustore.harness.config.rustore.app_id": "unset"})  # the studio forgot its app id
     app.stop()
-    app.android.app_start(app.package, app.activity)
+    app.control.app_start(app.package, app.activity)
     billing.game.wait_text("status", lambda t: t == "RuStore app id is not configured (rustore.app_id)")
     billing.game.tap("btn_products")
     line = callbacks.expect_iap(105, timeout=10)  # IAP_INITIALIZED_ERROR, no SDK call made
