@@ -159,6 +159,7 @@ def run_once(
         started = time.perf_counter()
         proc = subprocess.run([*args, *extra], cwd=work, env=env, capture_output=True, text=True, check=False)
         wall = time.perf_counter() - started
+        (work / "pytest.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")
         lines = [line for line in proc.stdout.splitlines() if line.strip()]
         outcome = lines[-1].strip("= ") if lines else proc.stderr.strip()[-200:]
         package = yaml.safe_load((work / "devices.yaml").read_text())["app"]["package"]

@@ -93,5 +93,7 @@ class AdbServer:
         return states
 
     def client(self) -> adbutils.AdbClient:
-        """An adbutils client bound to this server."""
-        return adbutils.AdbClient(host="127.0.0.1", port=self.port)
+        """An adbutils client bound to this server (it asks the server's version once)."""
+        from harness.android.adb_shell import AdbClient
+
+        return AdbClient(host="127.0.0.1", port=self.port)

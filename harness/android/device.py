@@ -18,6 +18,7 @@ from pathlib import Path
 import adbutils
 
 from harness.android.adb import AdbError, AdbServer
+from harness.android.adb_shell import shell_v1, shell_v2
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 UI_DUMP_PATH = "/sdcard/window_dump.xml"
@@ -103,15 +104,22 @@ class AndroidDevice:
 
     def shell(self, command: str | list[str], timeout: float = 60.0) -> str:
         """Run a command, return its output (stdout and stderr); the exit status is ignored."""
-        out = self.ad.shell(command, timeout=timeout)
-        assert isinstance(out, str)
-        return out
+        text = command if isinstance(command, str) else shlex.join(command)
+        return shell_v1(self.ad, text, timeout).decode("utf-8", errors="replace").rstrip()
+
+    @cached_property
+    def features(self) -> frozenset[str]:
+        """What the device's adbd offers (``shell_v2``, ``cmd``…), as ``adb features`` lists it."""
+        return frozenset(self.ad.get_features().split(","))
 
     def run(self, command: str | list[str], timeout: float = 60.0) -> ShellResult:
-        """Run a command and keep its exit status (``adb shell`` v2)."""
+        """Run a command and keep its exit status (``adb shell`` v2; v1 where the device lacks it)."""
         text = command if isinstance(command, str) else shlex.join(command)
-        ret = self.ad.shell2(text, timeout=timeout, v2=True)
-        return ShellResult(text, int(ret.returncode), str(ret.output))
+        if "shell_v2" not in self.features:
+            ret = self.ad.shell2(text, timeout=timeout, v2=False)
+            return ShellResult(text, int(ret.returncode), str(ret.output))
+        code, output, _ = shell_v2(self.ad, text, timeout)
+        return ShellResult(text, code, output.decode("utf-8", errors="replace"))
 
     def getprop(self, name: str) -> str:
         """A live property (not the cache): e.g. ``sys.boot_completed`` while booting."""
@@ -161,9 +169,7 @@ class AndroidDevice:
 
     def screenshot(self) -> bytes:
         """The screen as PNG bytes (``screencap -p`` over shell v2: no pty, so binary-safe)."""
-        ret = self.ad.shell2("screencap -p", timeout=60.0, encoding=None, v2=True)
-        data = ret.output
-        assert isinstance(data, bytes)
+        _, _, data = shell_v2(self.ad, "screencap -p", 60.0)  # stdout alone: stderr may warn
         if not data.startswith(PNG_MAGIC):
             raise AdbError(f"screencap on {self.serial} returned no PNG: {data[:120]!r}")
         return data

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import shlex
 import threading
 import time
 from collections import deque
@@ -29,6 +30,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import adbutils
+
+from harness.android.adb_shell import shell_v1
 
 Subscriber = Callable[[str], None]
 DEFAULT_MAX_LINES = 50_000
@@ -96,7 +99,7 @@ class AdbLogcatSource:
 
     def write_marker(self, tag: str, text: str, timeout: float) -> bool:
         try:
-            self.device.shell(["log", "-t", tag, text], timeout=timeout)
+            shell_v1(self.device, shlex.join(["log", "-t", tag, text]), timeout)
         except (adbutils.AdbError, OSError):
             return False
         return True

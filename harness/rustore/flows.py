@@ -247,13 +247,18 @@ class Billing:
         return str(purchase.purchaseState)
 
     # ------------------------------------------------------------ cleaning up
+    def store_says_clean(self) -> bool:
+        """True when a controllable store reports no non-final purchase for the device's user,
+        so a sweep has nothing to do (False when there is no store to ask)."""
+        if self.store is None or self.user_id is None:
+            return False
+        return not any(p.purchaseState in NON_FINAL_ACTIONS for p in self.store.purchases(self.user_id))
+
     def sweep(self) -> SweepReport:
         """Leave no purchase non-final: confirm each PAID one, delete each unpaid one."""
         report = SweepReport()
-        if self.store is not None and self.user_id is not None:
-            left = [p for p in self.store.purchases(self.user_id) if p.purchaseState in NON_FINAL_ACTIONS]
-            if not left:
-                return report
+        if self.store_says_clean():
+            return report
         listing = self.purchases()
         if listing.channel != Channel.GET_PURCHASES_SUCCESS.value:
             report.actions.append(f"get_purchases failed: {listing.raw[:200]}")

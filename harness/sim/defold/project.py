@@ -8,6 +8,7 @@ project paths (``main/main.collection``) to bytes, so the same code reads a sour
 from __future__ import annotations
 
 import configparser
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,15 +100,20 @@ class GameProject:
         return compiled[:-1] if compiled.endswith("c") else compiled
 
 
+@functools.lru_cache(maxsize=128)
 def parse_collection(text: str) -> gameobject_ddf_pb2.CollectionDesc:
     return _parse(text, gameobject_ddf_pb2.CollectionDesc(), "collection")
 
 
+@functools.lru_cache(maxsize=128)
 def parse_prototype(text: str) -> gameobject_ddf_pb2.PrototypeDesc:
     return _parse(text, gameobject_ddf_pb2.PrototypeDesc(), "game object")
 
 
+@functools.lru_cache(maxsize=128)
 def parse_gui(text: str) -> gui_ddf_pb2.SceneDesc:
+    """Parsed once per distinct text: every game start on every device reads the same scenes,
+    and protobuf's text parser is the costliest part of a start. Callers only read the result."""
     return _parse(text, gui_ddf_pb2.SceneDesc(), "gui")
 
 
