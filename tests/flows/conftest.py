@@ -7,15 +7,20 @@ Written the way a studio's QA engineer would: on top of the harness's fixtures (
   (RuStore app state, plugin mode, settlement delay…) and puts the old values back after it.
 * ``game_config`` overrides ``game.project`` values the virtual device injects into the game
   (product ids, app id, game-server URL…) and restarts the game so it reads them.
-* A test marked ``store_exclusive`` changes something every device shares (the sandbox's clock,
-  an app's or a product's flags): it holds the run's store lock exclusively, every other flow
-  test holds it shared, so no worker's purchase is auto-cancelled or refused under its feet.
+* A test that changes an app's or a product's flags does it on an app of its own (``own_app``:
+  a copy of the sample app in the console, with the game pointed at it), so no other device
+  sees the change.
+* A test marked ``store_exclusive`` changes something every device shares (the sandbox's
+  clock): it holds the run's store lock exclusively, every other flow test holds it shared, so
+  no worker's purchase is auto-cancelled under its feet. A queued exclusive test goes first:
+  shared takers wait behind it, so it is not starved by the stream of other tests.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -36,12 +41,14 @@ PRODUCTS_YAML = Path(harness.__file__).resolve().parents[1] / "sample_app" / "pr
 
 
 #: Fixtures that steer the store or the virtual device: a test using one needs store controls.
-STORE_FIXTURES = frozenset({"store", "user", "device_props", "game_config", "plugin_mode", "own_game_server"})
+STORE_FIXTURES = frozenset(
+    {"store", "user", "device_props", "game_config", "plugin_mode", "own_game_server", "own_app"}
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "store_exclusive: changes store-wide state (clock, app or product flags); runs alone"
+        "markers", "store_exclusive: changes state every device shares (the sandbox clock); runs alone"
     )
 
 
@@ -55,14 +62,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(autouse=True)
 def _store_lock(request: pytest.FixtureRequest, _harness: HarnessSession) -> Iterator[None]:
-    """Shared for every flow test, exclusive for ``store_exclusive`` ones (an OS lock across workers)."""
+    """Shared for every flow test, exclusive for ``store_exclusive`` ones (OS locks across workers).
+
+    A turnstile gives the exclusive taker priority: it holds the turnstile while it waits for the
+    store lock, and shared takers pass the turnstile first, so they queue behind it.
+    """
     exclusive = request.node.get_closest_marker("store_exclusive") is not None
+    turnstile = os.open(_harness.run_dir / "store-turnstile.lock", os.O_RDWR | os.O_CREAT, 0o600)
     fd = os.open(_harness.run_dir / "store-exclusive.lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        fcntl.flock(turnstile, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        finally:
+            fcntl.flock(turnstile, fcntl.LOCK_UN)
         yield
     finally:
         os.close(fd)  # closing releases the lock
+        os.close(turnstile)
 
 
 @pytest.fixture(autouse=True)
@@ -101,6 +118,17 @@ def game_config(device_props: Callable[..., None], app: App) -> Callable[..., No
         app.start()
 
     return put
+
+
+@pytest.fixture
+def own_app(store: Any, game_config: Callable[..., None]) -> str:
+    """A copy of the sample app in the console (same catalog) under a fresh app id, and the game
+    pointed at it: this test may deactivate, ban or strip it without touching other devices."""
+    sample = next(a for a in store.apps() if a.appId == store.app_id)
+    app_id = str(3_000_000_000 + uuid.uuid4().int % 1_000_000_000)  # the game wants a numeric id
+    store.put_app(sample.model_copy(update={"appId": app_id, "name": f"{sample.name} (test copy)"}))
+    game_config({"rustore.app_id": app_id})
+    return app_id
 
 
 @pytest.fixture

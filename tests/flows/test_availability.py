@@ -91,7 +91,6 @@ def test_unavailable_by_sandbox_user(billing, callbacks, store, user, flags, sim
         store.set_user(user, authorized=True, banned=False, tester=True)
 
 
-@pytest.mark.store_exclusive
 @pytest.mark.parametrize(
     ("flags", "simple_name"),
     [
@@ -100,13 +99,10 @@ def test_unavailable_by_sandbox_user(billing, callbacks, store, user, flags, sim
     ],
     ids=["purchases-disabled", "app-banned"],
 )
-def test_unavailable_by_console_app(billing, store, flags, simple_name):
+def test_unavailable_by_console_app(billing, store, own_app, flags, simple_name):
     billing.set_error_handling(False)
-    store.set_app(**flags)
-    try:
-        assert cause_of(billing.availability()) == simple_name
-    finally:
-        store.set_app(purchases_enabled=True, banned=False, active=True)
+    store.set_app(own_app, **flags)
+    assert cause_of(billing.availability()) == simple_name
 
 
 def test_failure_channel_when_the_check_itself_fails(billing, callbacks, store, user):

@@ -24,27 +24,19 @@ def test_40003_unknown_app(billing, callbacks, game_config):
     assert callbacks.expect_iap(100, timeout=10).seq == event.seq
 
 
-@pytest.mark.store_exclusive
-def test_40004_app_inactive(billing, callbacks, store):
+def test_40004_app_inactive(billing, callbacks, store, own_app):
     billing.products()
-    store.set_app(active=False)
-    try:
-        result = tap_buy(billing, "con1", refresh=False, timeout=30)
-    finally:
-        store.set_app(active=True)
+    store.set_app(own_app, active=False)
+    result = tap_buy(billing, "con1", refresh=False, timeout=30)
     assert_failure(result, 40004)
     assert callbacks.expect_iap(109, timeout=10).seq == result.seq
 
 
-@pytest.mark.store_exclusive
 @pytest.mark.parametrize(("flags", "code"), [({"status": "INACTIVE"}, 40006), ({"deleted": True}, 40017)])
-def test_product_gone_after_the_list_was_shown(billing, callbacks, store, flags, code):
+def test_product_gone_after_the_list_was_shown(billing, callbacks, store, own_app, flags, code):
     billing.products(["con2"])  # the player sees con2 …
-    store.set_product("con2", **flags)  # … the studio deactivates or deletes it meanwhile
-    try:
-        result = tap_buy(billing, "con2", refresh=False, timeout=30)
-    finally:
-        store.set_product("con2", status="ACTIVE", deleted=False)
+    store.set_product("con2", app_id=own_app, **flags)  # … the studio deactivates or deletes it meanwhile
+    result = tap_buy(billing, "con2", refresh=False, timeout=30)
     assert_failure(result, code)
     assert callbacks.expect_iap(109, timeout=10).seq == result.seq
 

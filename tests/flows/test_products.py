@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 ALL = ["con1", "con2", "non_con1", "non_con2", "sub1", "sub2"]
 TYPES = {"CONSUMABLE": "con", "NON_CONSUMABLE": "non_con", "SUBSCRIPTION": "sub"}
 
@@ -54,12 +52,8 @@ def test_more_than_100_ids_is_40001(billing, callbacks, game_config):
     assert callbacks.expect_iap(100, timeout=10).seq == event.seq  # RuStorePaymentNetworkException
 
 
-@pytest.mark.store_exclusive
-def test_an_inactive_product_is_listed_inactive(billing, store):
-    store.set_product("con2", status="INACTIVE")
-    try:
-        products = by_id(billing.products(["con1", "con2"]))
-    finally:
-        store.set_product("con2", status="ACTIVE")
+def test_an_inactive_product_is_listed_inactive(billing, store, own_app):
+    store.set_product("con2", app_id=own_app, status="INACTIVE")
+    products = by_id(billing.products(["con1", "con2"]))
     assert products["con2"]["productStatus"] == "INACTIVE"
     assert products["con1"]["productStatus"] == "ACTIVE"
