@@ -16,8 +16,9 @@ import httpx
 from harness.android.adb import AdbError, AdbServer
 from harness.android.device import AndroidDevice
 from harness.android.health import rustore_installed
+from harness.android.server_url import split_credentials
 from harness.cli_devices import inspect_pool, load_or_exit, pool_or_exit
-from harness.config import DevicesConfig
+from harness.config import DevicesConfig, RemotePool
 
 
 @dataclass(frozen=True)
@@ -88,10 +89,32 @@ def check_appium(config: DevicesConfig, appium_url: str | None) -> list[Line]:
     return lines
 
 
+def check_remote_server(pool: RemotePool) -> Line:
+    """The farm's server answers ``/status`` with the pool's credentials (never shown)."""
+    url, user, password = split_credentials(pool.server_url())
+    auth = httpx.BasicAuth(user, password or "") if user is not None else None
+    fix = "check the pool's url and that its server runs"
+    try:
+        answer = httpx.get(f"{url.rstrip('/')}/status", auth=auth, timeout=10.0)
+    except Exception as exc:  # any failure to get an answer is the finding
+        return Line(False, "remote server", f"{url}: {type(exc).__name__}", fix)
+    if answer.status_code in (401, 403):
+        given = "with the pool's credentials" if user is not None else "without credentials"
+        fix = "export the credentials' ${ENV} variables with the farm's user and key"
+        if user is None:
+            fix = "add credentials: {username: ${USER_VAR}, password: ${KEY_VAR}} to the pool"
+        return Line(False, "remote server", f"{url} refused {given} (HTTP {answer.status_code})", fix)
+    if answer.status_code != 200:
+        return Line(False, "remote server", f"{url} answered HTTP {answer.status_code}", fix)
+    return Line(True, "remote server", f"{url} answers" + (" (authenticated)" if user is not None else ""))
+
+
 def check_pool(config: DevicesConfig, pool_name: str, adb: AdbServer) -> list[Line]:
     pool = config.pool(pool_name)
     rows, services = inspect_pool(config, pool_name, adb)
     lines: list[Line] = []
+    if isinstance(pool, RemotePool):
+        lines.append(check_remote_server(pool))
     for row in rows:
         if row.state == "remote":
             lines.append(Line(True, f"device {row.id}", "remote: reached through Appium only"))

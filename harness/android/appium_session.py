@@ -8,10 +8,15 @@ real Appium server and the real UiAutomator2 driver. Two capability profiles:
   very APKs the pinned driver ships (``adb install``) when they are missing.
 - ``default``: the driver's own defaults; it checks and installs its server APKs itself.
 
-Every session gets ``noReset`` (a run never wipes the game), ``waitForIdleTimeout=0`` as an
-initial setting (a GL game never goes idle, so UiAutomator would otherwise wait 10 s per
-command) and its own ``systemPort``, so sessions on several devices never fight over the
-driver's local forward port.
+Every session gets ``noReset`` (a run never wipes the game) and ``waitForIdleTimeout=0`` as
+an initial setting (a GL game never goes idle, so UiAutomator would otherwise wait 10 s per
+command). A session on this host's Appium also gets the harness's adb server port and its own
+``systemPort``, so sessions on several devices never fight over the driver's local forward
+port; a remote server (a farm, a grid) gets neither: its adb and its ports are its own.
+
+Credentials for a farm travel as ``user:password@`` in the server URL given here; they are
+taken out of it and sent as Basic authentication (Selenium's ``ClientConfig``), never as
+part of a URL on the wire or in a message.
 """
 
 from __future__ import annotations
@@ -24,11 +29,13 @@ from typing import Any
 
 from appium import webdriver
 from appium.options.android import UiAutomator2Options
+from appium.webdriver.client_config import AppiumClientConfig
 from selenium.common.exceptions import WebDriverException
 
 from harness.android.adb import server_port
 from harness.android.appium import AppiumInstallation
 from harness.android.device import AndroidDevice
+from harness.android.server_url import split_credentials
 from harness.ports import free_loopback_port
 
 SERVER_PACKAGE = "io.appium.uiautomator2.server"
@@ -41,7 +48,9 @@ DriverFactory = Callable[[str, UiAutomator2Options], Any]
 
 
 def _remote(url: str, options: UiAutomator2Options) -> Any:
-    return webdriver.Remote(url, options=options)
+    bare, user, password = split_credentials(url)
+    config = AppiumClientConfig(bare, username=user, password=password) if user is not None else None
+    return webdriver.Remote(bare, options=options, client_config=config)
 
 
 def server_apks(installation: AppiumInstallation | None = None) -> list[Path]:
@@ -81,23 +90,29 @@ def uiautomator2_options(
     new_command_timeout: int = 600,
     adb_port: int | None = None,
     extra: dict[str, Any] | None = None,
+    remote: bool = False,
 ) -> UiAutomator2Options:
-    """The capabilities every harness session uses; ``extra`` (``appium:``-less names) wins."""
+    """The capabilities every harness session uses; ``extra`` (``appium:``-less names) wins.
+
+    ``remote``: the server runs elsewhere (a farm), so this host's adb port and free ports mean
+    nothing there and are not sent.
+    """
     if profile not in PROFILES:
         raise ValueError(f"unknown capability profile {profile!r}; choose one of {PROFILES}")
     options = UiAutomator2Options()
     options.udid = udid
-    # appium-adb ignores ANDROID_ADB_SERVER_PORT: without adbPort it would start a server on 5037.
-    options.set_capability("appium:adbPort", adb_port or server_port())
+    if not remote:
+        # appium-adb ignores ANDROID_ADB_SERVER_PORT: without adbPort it would start a server on 5037.
+        options.set_capability("appium:adbPort", adb_port or server_port())
+        options.system_port = system_port or free_loopback_port()
     options.no_reset = True
     options.new_command_timeout = new_command_timeout
-    options.system_port = system_port or free_loopback_port()
     options.set_capability("appium:settings", {"waitForIdleTimeout": 0})
     if app_package:
         options.app_package = app_package
     if app_activity:
         options.app_activity = app_activity
-    if profile == FAST:
+    if profile == FAST and not remote:  # a farm's devices get the driver's own server install
         options.skip_server_installation = True
         options.skip_device_initialization = True
     for name, value in (extra or {}).items():
@@ -116,7 +131,9 @@ class AppiumSessions:
     """One Appium session per device for a whole run: reused while alive, recreated if it died.
 
     ``server_url`` is an Appium server (``harness.android.appium.start_server`` or a user's
-    own, a grid, a farm). ``get(udid)`` is thread-safe per device.
+    own, a grid, a farm), with ``user:password@`` when it wants them. ``remote``: the server
+    and its devices are elsewhere, so no local adb port, ``systemPort`` or server install.
+    ``get(udid)`` is thread-safe per device.
     """
 
     server_url: str
@@ -125,7 +142,7 @@ class AppiumSessions:
     app_activity: str | None = None
     new_command_timeout: int = 600
     extra: dict[str, Any] = field(default_factory=dict)
-    install_server: bool = True
+    remote: bool = False
     driver_factory: DriverFactory = _remote
     _entries: dict[str, _Entry] = field(default_factory=dict, init=False, repr=False)
     _locks: dict[str, threading.Lock] = field(default_factory=dict, init=False, repr=False)
@@ -145,10 +162,10 @@ class AppiumSessions:
             if entry is not None:
                 self._quit_quietly(entry.driver)
                 del self._entries[udid]
-            if self.profile == FAST and self.install_server:
+            if self.profile == FAST and not self.remote:
                 ensure_server_installed(device or AndroidDevice(udid))
             # A fresh free port: a dead session may have left its forward listening on the old one.
-            port = free_loopback_port()
+            port = 0 if self.remote else free_loopback_port()
             options = uiautomator2_options(
                 udid,
                 profile=self.profile,
@@ -157,6 +174,7 @@ class AppiumSessions:
                 system_port=port,
                 new_command_timeout=self.new_command_timeout,
                 extra=self.extra,
+                remote=self.remote,
             )
             driver = self.driver_factory(self.server_url, options)
             self.created += 1

@@ -36,6 +36,7 @@ import websocket
 from selenium.common.exceptions import WebDriverException
 
 from harness.android.logcat import DEFAULT_MAX_LINES, LogcatStream
+from harness.android.server_url import without_credentials
 
 BROADCAST_PATH = "/ws/session/{session_id}/appium/device/logcat"
 DEVICE_TIME_FORMAT = "MM-DD HH:mm:ss.SSS"  # moment.js, as `mobile: getDeviceTime` takes it
@@ -55,14 +56,6 @@ class BroadcastEndpoint:
     headers: dict[str, str] = field(default_factory=dict)
     since: str | None = None  # 'MM-DD hh:mm:ss.mmm' on the device's clock; older lines are dropped
     label: str = ""  # what the reopen line names (e.g. the session id)
-
-
-def without_credentials(url: str) -> str:
-    """The URL as messages may show it: ``user:password@`` removed (it may hold a farm's key)."""
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    return parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()
 
 
 def broadcast_url(server_url: str, session_id: str) -> tuple[str, dict[str, str]]:

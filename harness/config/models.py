@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_serializer, field_validator
 
@@ -121,6 +121,19 @@ class RemotePool(_Model):
     @field_serializer("capabilities")
     def _mask_caps(self, value: dict[str, Any]) -> Any:
         return mask(value)
+
+    def server_url(self, override: str | None = None) -> str:
+        """The URL (or ``override``, e.g. ``--appium-url`` naming a grid's node) with the pool's
+        ``credentials`` as ``user:password@`` unless it has its own. Revealed: for the code that
+        connects, which sends them as Basic authentication and never shows the URL."""
+        url = override or str(reveal(self.url))
+        if self.credentials is None or urlsplit(url).username is not None:
+            return url
+        user = quote(str(reveal(self.credentials.username)), safe="")
+        password = quote(str(reveal(self.credentials.password)), safe="")
+        parts = urlsplit(url)
+        host = parts.netloc.rsplit("@", 1)[-1]
+        return parts._replace(netloc=f"{user}:{password}@{host}").geturl()
 
     def capabilities_for(self, device_name: str) -> dict[str, Any]:
         """The pool's capabilities with the device's merged over them (Secrets still wrapped)."""

@@ -1,6 +1,7 @@
 """``appium_driver``: one Appium session per device for the whole run, recreated if it died.
 
-Which server: ``--appium-url`` if given; a remote pool's own URL (with its capabilities);
+Which server: ``--appium-url`` if given; a remote pool's own URL (with its capabilities); a
+remote pool's ``credentials`` go with either, as Basic authentication;
 otherwise a local Appium (the pinned install, ``harness.android.appium``) started once per
 run and xdist worker, logging into ``<output>/appium-<worker>.log``. The session factory
 (``harness.android.appium_session.AppiumSessions``) checks the session with one proxied
@@ -35,11 +36,11 @@ def appium_url(
 ) -> Iterator[str]:
     """The Appium server this worker talks to (started here, once, when none was given)."""
     pool = harness_config.pool(_harness.options.pool)
+    if isinstance(pool, RemotePool):  # --appium-url (a grid's node) gets the pool's credentials too
+        yield pool.server_url(_harness.options.appium_url)
+        return
     if _harness.options.appium_url:
         yield _harness.options.appium_url
-        return
-    if isinstance(pool, RemotePool):
-        yield str(reveal(pool.url))
         return
     AppiumInstallation.default().ensure()  # a fresh clone installs it once (file-locked)
     log = _harness.options.output / f"appium-{worker_id(request.config)}.log"
@@ -59,7 +60,7 @@ def appium_sessions(
     remote = isinstance(pool, RemotePool)
     # No appPackage: the session belongs to the device (``app`` installs, resets and starts the game);
     # with one the driver would resolve and launch the app whenever a session is (re)made.
-    sessions = AppiumSessions(appium_url, install_server=not remote)
+    sessions = AppiumSessions(appium_url, remote=remote)
     try:
         yield sessions
     finally:

@@ -8,7 +8,7 @@ import pytest
 from appium.options.android import UiAutomator2Options
 from selenium.common.exceptions import WebDriverException
 
-from harness.android.appium_session import DEFAULT, FAST, AppiumSessions, uiautomator2_options
+from harness.android.appium_session import DEFAULT, AppiumSessions, uiautomator2_options
 
 
 def caps(options: UiAutomator2Options) -> dict[str, Any]:
@@ -24,6 +24,13 @@ def test_fast_options_carry_what_a_gl_game_and_parallel_devices_need(monkeypatch
     assert got["appium:systemPort"] == 8211 and got["appium:adbPort"] == 15123
     assert got["appium:settings"] == {"waitForIdleTimeout": 0}
     assert got["appium:skipServerInstallation"] is True and got["appium:skipDeviceInitialization"] is True
+
+
+def test_a_remote_server_gets_no_local_ports_and_installs_its_own_server() -> None:
+    got = caps(uiautomator2_options("R58M123", remote=True, extra={"deviceName": "phone-1"}))
+    assert "appium:adbPort" not in got and "appium:systemPort" not in got
+    assert "appium:skipServerInstallation" not in got and "appium:skipDeviceInitialization" not in got
+    assert got["appium:noReset"] is True and got["appium:deviceName"] == "phone-1"
 
 
 def test_default_profile_leaves_the_drivers_defaults_and_extra_wins() -> None:
@@ -63,7 +70,8 @@ def test_one_session_per_device_reused_and_recreated() -> None:
         made.append(FakeDriver(options))
         return made[-1]
 
-    sessions = AppiumSessions("http://appium", profile=FAST, install_server=False, driver_factory=factory)
+    # DEFAULT: the driver installs its own server, so no device is needed for this test
+    sessions = AppiumSessions("http://appium", profile=DEFAULT, driver_factory=factory)
     first = sessions.get("dev-a")
     assert sessions.get("dev-a") is first and sessions.get("dev-b") is not first
     first.dead = True

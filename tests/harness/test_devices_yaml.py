@@ -187,6 +187,15 @@ def test_url_from_the_environment_is_masked_but_usable() -> None:
     assert reveal(config.pools["farm"].url) == "https://alice-user:s3cr3t-KEY-value@hub/wd/hub"
 
 
+def test_credentials_ride_in_the_server_url_for_the_code_that_connects() -> None:
+    farm = parse_config(BASE + FARM, "devices.yaml", ENV).pools["farm"]
+    assert farm.server_url() == "https://alice-user:s3cr3t-KEY-value@hub.example.com/wd/hub"  # type: ignore[union-attr]
+    # --appium-url (a grid's node) gets them too, unless it names its own
+    node = farm.server_url("http://node-1:4723")  # type: ignore[union-attr]
+    assert node == "http://alice-user:s3cr3t-KEY-value@node-1:4723"
+    assert farm.server_url("http://me:mine@node-1:4723") == "http://me:mine@node-1:4723"  # type: ignore[union-attr]
+
+
 def test_a_valid_file_with_every_kind_and_yaml_merge_keys(tmp_path: Path) -> None:
     text = (
         BASE.replace("app:\n", "app:\n  apk:\n    usb: build/game.apk\n")

@@ -27,8 +27,8 @@ from harness.android.logcat_broadcast import (
     WebSocketLineSource,
     broadcast_url,
     stamp_of,
-    without_credentials,
 )
+from harness.android.server_url import split_credentials, without_credentials
 from harness.rustore.logframe import encode_callback, split_logcat_line
 from harness.rustore.recorder import CallbackRecorder
 
@@ -272,6 +272,8 @@ def test_broadcast_url_follows_the_server_url() -> None:
         broadcast_url("ftp://qa:farm-key@host", "s")
     assert "farm-key" not in str(raised.value)  # messages never show a farm's key
     assert without_credentials("https://u:k@hub:443/wd/hub") == "https://hub:443/wd/hub"
+    assert split_credentials("https://qa%40x:k%2Fy@hub/wd/hub") == ("https://hub/wd/hub", "qa@x", "k/y")
+    assert split_credentials("http://127.0.0.1:4723") == ("http://127.0.0.1:4723", None, None)
 
 
 def test_stamp_of_reads_threadtime_and_year_forms() -> None:

@@ -19,11 +19,18 @@ import pytest
 
 from harness.game.bridge import BRIDGE_PORT
 
+from .auth_gate import AuthGate
 from .conftest import RemoteFarm
 
 
-def remote_devices_yaml(pytester: pytest.Pytester, farm: RemoteFarm | None, apk: Path | None) -> None:
-    url = farm.appium.url if farm else "http://127.0.0.1:9"
+def remote_devices_yaml(
+    pytester: pytest.Pytester,
+    farm: RemoteFarm | None,
+    apk: Path | None,
+    url: str | None = None,
+    credentials: str = "",
+) -> None:
+    url = url or (farm.appium.url if farm else "http://127.0.0.1:9")
     udid = farm.serial if farm else "emulator-5554"
     adb_port = farm.adb.port if farm else 5037
     pytester.makefile(
@@ -40,7 +47,7 @@ def remote_devices_yaml(pytester: pytest.Pytester, farm: RemoteFarm | None, apk:
               farm:
                 kind: remote
                 server: appium
-                url: {url}
+                url: {url}{credentials}
                 capabilities:
                   platformName: Android
                   "appium:automationName": UiAutomator2
@@ -153,3 +160,36 @@ def test_without_a_bridge_address_a_remote_pool_says_why(pytester: pytest.Pytest
         ]
     )
     assert "PocoBridge.at(host, port)" in result.stdout.str()
+
+
+SESSION_TEST = r"""
+def test_session_and_logcat_through_the_gate(appium_driver, logcat):
+    mark = logcat.mark()
+    appium_driver.execute_script("mobile: shell", {"command": "log", "args": ["-t", "GateCheck", "passed"]})
+    assert "GateCheck: passed" in logcat.wait_for("GateCheck: passed", mark, timeout=30)
+"""
+
+
+@pytest.mark.timeout(300)
+def test_a_farm_behind_basic_auth_gets_the_pools_credentials(
+    remote_farm: RemoteFarm, pytester: pytest.Pytester, no_adb_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`credentials:` reach the farm on every HTTP call and on the logcat websocket, and nowhere
+    in the output; wrong ones end the run with the farm's refusal."""
+    with AuthGate(remote_farm.appium.url, "qa-team", "s3cret/key").running() as gate:
+        block = '\n                credentials: {username: "${FARM_USER}", password: "${FARM_KEY}"}'
+        remote_devices_yaml(pytester, remote_farm, remote_farm.apk, url=gate.url, credentials=block)
+        pytester.makepyfile(test_gate=SESSION_TEST)
+        monkeypatch.setenv("FARM_USER", "qa-team")
+        monkeypatch.setenv("FARM_KEY", "s3cret/key")
+        result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--output", "out")
+        result.assert_outcomes(passed=1)
+        assert gate.counts["http passed"] >= 3 and gate.counts["ws passed"] == 1, gate.counts
+        assert gate.counts["http refused"] == 0 and gate.counts["ws refused"] == 0, gate.counts
+        assert "s3cret" not in result.stdout.str() + result.stderr.str()
+
+        monkeypatch.setenv("FARM_KEY", "wrong-key")
+        refused = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--output", "out2")
+        refused.assert_outcomes(errors=1)
+        assert gate.counts["http refused"] >= 1, gate.counts
+        assert "wrong-key" not in refused.stdout.str() + refused.stderr.str()
