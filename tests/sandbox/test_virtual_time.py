@@ -37,6 +37,25 @@ def test_unpaid_invoice_is_cancelled_after_20_virtual_minutes(sandbox: SandboxCl
     assert sandbox.create_purchase(U, "con1").purchaseState == "INVOICE_CREATED"  # 40009 no longer
 
 
+def test_one_apps_clock_jumps_without_touching_the_others(sandbox: SandboxClient) -> None:
+    """A test on an app of its own may jump hours ahead while other devices buy from the sample app."""
+    sample = next(a for a in sandbox.apps() if a.appId == sandbox.app_id)
+    own = sandbox.put_app(sample.model_copy(update={"appId": "3000000017"})).appId
+    theirs = sandbox.create_purchase(U, "con1")
+    mine = sandbox.create_purchase(U, "con1", app_id=own)
+    before = datetime.fromisoformat(sandbox.clock().now)
+    jumped = datetime.fromisoformat(sandbox.advance(minutes=20, app_id=own).now)
+    assert minutes_between(before.isoformat(), jumped.isoformat()) >= 20
+    assert sandbox.purchase_info(U, mine.purchaseId, app_id=own).purchaseState == "CANCELLED"
+    assert sandbox.purchase_info(U, theirs.purchaseId).purchaseState == "INVOICE_CREATED"
+    assert minutes_between(sandbox.clock().now, sandbox.clock(app_id=own).now) >= 19.9
+    first, *_, last = sandbox.audit(purchase_id=mine.purchaseId).transitions
+    assert minutes_between(first.virtualTime, last.virtualTime) == 20  # on the app's own timeline
+    sandbox.advance(minutes=20)  # the sandbox's clock moves every app, this one included
+    assert sandbox.purchase_info(U, theirs.purchaseId).purchaseState == "CANCELLED"
+    assert minutes_between(sandbox.clock().now, sandbox.clock(app_id=own).now) >= 19.9
+
+
 def test_auto_cancel_duration_is_a_setting(sandbox: SandboxClient) -> None:
     created = sandbox.create_purchase(U, "non_con1")
     sandbox.advance(minutes=3)

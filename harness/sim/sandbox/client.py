@@ -217,11 +217,17 @@ class SandboxClient:
         """The key pair as a plain dict (``keyId``, ``privateKeyPem``, ``publicKeyPem``)."""
         return self.create_key().model_dump()
 
-    def clock(self) -> ClockState:
-        return self._model(ClockState, "GET", "/control/v1/clock")
+    def clock(self, *, app_id: str | None = None) -> ClockState:
+        params = {"appId": app_id} if app_id else None
+        return self._model(ClockState, "GET", "/control/v1/clock", params=params)
 
-    def advance(self, *, seconds: float = 0, minutes: float = 0, hours: float = 0) -> ClockState:
-        body = {"seconds": seconds, "minutes": minutes, "hours": hours}
+    def advance(
+        self, *, seconds: float = 0, minutes: float = 0, hours: float = 0, app_id: str | None = None
+    ) -> ClockState:
+        """Jump the virtual clock; with ``app_id`` only that app's clock (other apps are untouched)."""
+        body: dict[str, Any] = {"seconds": seconds, "minutes": minutes, "hours": hours}
+        if app_id:
+            body["appId"] = app_id
         return self._model(ClockState, "POST", "/control/v1/clock/advance", json=body)
 
     def set_rate(self, rate: float) -> ClockState:

@@ -38,8 +38,9 @@ SUB_ACTIONS = ("pause", "resume", "terminate", "close", "cancel")
 def build_router(sandbox: Sandbox, auth: PublicAuth) -> APIRouter:
     router = APIRouter(prefix="/control/v1", responses={400: {"model": ErrorBody}, 409: {"model": ErrorBody}})
 
-    def clock_state() -> ClockState:
-        return ClockState(now=sandbox.clock.now().isoformat(), rate=sandbox.clock.rate)
+    def clock_state(app_id: str | None = None) -> ClockState:
+        now = sandbox.clock.now() + timedelta(seconds=sandbox.app_ahead(app_id) if app_id else 0.0)
+        return ClockState(now=now.isoformat(), rate=sandbox.clock.rate)
 
     @router.post(
         "/reset", tags=["control: state"], summary="Forget purchases, users and rules (all or one user)"
@@ -54,14 +55,22 @@ def build_router(sandbox: Sandbox, auth: PublicAuth) -> APIRouter:
     def create_key() -> KeyPair:
         return auth.create_key()
 
-    @router.get("/clock", tags=["control: clock"], summary="Virtual now and rate")
-    def get_clock() -> ClockState:
-        return clock_state()
+    @router.get("/clock", tags=["control: clock"], summary="Virtual now (of one app with ?appId=) and rate")
+    def get_clock(appId: str | None = None) -> ClockState:
+        return clock_state(appId)
 
-    @router.post("/clock/advance", tags=["control: clock"], summary="Jump forward; due events fire in order")
+    @router.post(
+        "/clock/advance",
+        tags=["control: clock"],
+        summary="Jump forward (every app, or one app's own clock); due events fire in order",
+    )
     def advance(req: AdvanceRequest) -> ClockState:
-        sandbox.clock.advance(timedelta(seconds=req.seconds, minutes=req.minutes, hours=req.hours))
-        return clock_state()
+        jump = timedelta(seconds=req.seconds, minutes=req.minutes, hours=req.hours)
+        if req.appId is None:
+            sandbox.clock.advance(jump)
+        else:
+            sandbox.advance_app(req.appId, jump.total_seconds())
+        return clock_state(req.appId)
 
     @router.post(
         "/clock/rate", tags=["control: clock"], summary="Virtual seconds per real second (0 freezes)"

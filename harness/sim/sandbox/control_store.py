@@ -53,6 +53,8 @@ class Sandbox(SandboxCore):
                 conn.execute("DELETE FROM sqlite_sequence WHERE name IN ('purchases','transitions')")
                 conn.execute("DELETE FROM products")
                 conn.execute("DELETE FROM apps")
+                conn.execute("DELETE FROM meta WHERE key='app_clocks'")
+                self._app_ahead.clear()
                 self.user_defaults = load_catalog(conn, self.catalog)
                 self._save_settings(conn, Settings())
             else:
@@ -148,7 +150,7 @@ class Sandbox(SandboxCore):
                 row,
                 Event.REFUND,
                 f"payment return ({cause})",
-                self.now(),
+                self.now(row["app_id"]),
                 cancel_cause=cause,
                 due_at=None,
                 due_kind=None,
@@ -165,7 +167,7 @@ class Sandbox(SandboxCore):
             ptype = row["product_type"]
             if ptype != ProductType.SUBSCRIPTION:
                 raise IllegalTransition(ptype, row["state"], action)
-            now = self.now()
+            now = self.now(row["app_id"])
             settings = self._settings(conn)
             clear = {"due_at": None, "due_kind": None}
             if action == "pause":

@@ -206,6 +206,10 @@ class AdvanceRequest(_Model):
     seconds: float = Field(default=0, ge=0)
     minutes: float = Field(default=0, ge=0)
     hours: float = Field(default=0, ge=0)
+    appId: str | None = Field(
+        default=None,
+        description="Only this app's clock jumps; the other apps' purchases stay as they are",
+    )
 
 
 class RateRequest(_Model):

@@ -113,6 +113,7 @@ class SandboxCore:
             if conn.execute("SELECT 1 FROM meta WHERE key='settings'").fetchone() is None:
                 self._save_settings(conn, Settings())
         self._listeners: list[Callable[[], None]] = []
+        self._app_ahead: dict[str, float] = self._load_app_clocks()
 
     # ------------------------------------------------------------------ helpers
 
@@ -124,8 +125,36 @@ class SandboxCore:
         for listener in self._listeners:
             listener()
 
-    def now(self) -> float:
-        return self.clock.timestamp()
+    def now(self, app_id: str | None = None) -> float:
+        """Virtual now (epoch seconds) — as ``app_id`` sees it when that app's clock is ahead."""
+        return self.clock.timestamp() + (self._app_ahead.get(app_id, 0.0) if app_id else 0.0)
+
+    # An app's clock may run ahead of the sandbox's (``advance_app``): a test that jumps hours
+    # of subscription life on an app of its own leaves every other app's invoices alone.
+    def _load_app_clocks(self) -> dict[str, float]:
+        with self.db.transaction(immediate=False) as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key='app_clocks'").fetchone()
+        return {str(k): float(v) for k, v in json.loads(row["value"]).items()} if row else {}
+
+    def app_ahead(self, app_id: str) -> float:
+        """Seconds the app's clock is ahead of the sandbox's (0 for most apps)."""
+        return self._app_ahead.get(app_id, 0.0)
+
+    def advance_app(self, app_id: str, seconds: float) -> float:
+        """Jump one app's clock forward; its events inside the jump fire (in order) first."""
+        if seconds < 0:
+            raise ValueError("the virtual clock never runs backwards")
+        with self.db.transaction() as conn:
+            self._app(conn, app_id)
+            self._app_ahead[app_id] = self._app_ahead.get(app_id, 0.0) + seconds
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('app_clocks', ?) "
+                "ON CONFLICT (key) DO UPDATE SET value=excluded.value",
+                (json.dumps(self._app_ahead),),
+            )
+        self.process_due()
+        self._changed()  # the scheduler re-arms for this app's next event
+        return self.now(app_id)
 
     def settings(self) -> Settings:
         with self.db.transaction(immediate=False) as conn:
@@ -378,7 +407,7 @@ class SandboxCore:
             "SELECT 1 FROM purchases WHERE app_id=? AND order_id=?", (req.appId, order_id)
         ).fetchone():
             raise SandboxError(40008, f"An order with order_id {order_id} already exists")
-        now = self.now()
+        now = self.now(req.appId)
         self._guard_existing(conn, caller, req.productId, ptype, now)
         data = json.loads(product["data"])
         lang, texts = localized(data, req.language)
@@ -533,7 +562,7 @@ class SandboxCore:
         outcome: Outcome,
         delay: float,
     ) -> PayResult:
-        now = self.now()
+        now = self.now(row["app_id"])
         pid = row["purchase_id"]
         settles_at = None
         if outcome == Outcome.APPROVE and delay <= 0:
@@ -618,7 +647,7 @@ class SandboxCore:
             if row["product_type"] != ProductType.CONSUMABLE:
                 raise SandboxError(40018, f"{row['product_type']} purchases cannot be consumed")
             extra = {"developer_payload": developer_payload} if developer_payload is not None else {}
-            self._transition(conn, row, Event.CONSUME, "confirm_purchase", self.now(), **extra)
+            self._transition(conn, row, Event.CONSUME, "confirm_purchase", self.now(app_id), **extra)
             return self.to_purchase(self._purchase_row(conn, purchase_id))
 
     def delete(self, purchase_id: str, app_id: str, user_id: str) -> Purchase:
@@ -633,7 +662,7 @@ class SandboxCore:
                     row,
                     Event.DELETE,
                     "delete_purchase",
-                    self.now(),
+                    self.now(app_id),
                     cancel_cause=self._return_cause(row) if row["state"] == S.PAID else "deleted",
                     due_at=None,
                     due_kind=None,
@@ -669,28 +698,35 @@ class SandboxCore:
 
     # ------------------------------------------------------------------ timed events
 
+    def _due_by_app(self, conn: sqlite3.Connection) -> list[tuple[float, str]]:
+        """(when on the sandbox's clock, app) of each app's next timed event."""
+        rows = conn.execute(
+            "SELECT app_id, MIN(due_at) AS due FROM purchases WHERE due_at IS NOT NULL GROUP BY app_id"
+        ).fetchall()
+        return sorted((float(r["due"]) - self.app_ahead(r["app_id"]), r["app_id"]) for r in rows)
+
     def next_due(self) -> float | None:
+        """When, on the sandbox's clock, the next timed event of any app falls due."""
         with self.db.transaction(immediate=False) as conn:
-            row = conn.execute("SELECT MIN(due_at) AS due FROM purchases WHERE due_at IS NOT NULL").fetchone()
-        return None if row["due"] is None else float(row["due"])
+            due = self._due_by_app(conn)
+        return due[0][0] if due else None
 
     def process_due(self) -> int:
         """Fire every timed event whose virtual time has come, oldest first; returns how many fired."""
         now = self.now()
-        due = self.next_due()
         fired = 0
-        while due is not None and due <= now:
+        while True:
             with self.db.transaction() as conn:
-                row = conn.execute(
-                    "SELECT * FROM purchases WHERE due_at IS NOT NULL AND due_at<=? "
-                    "ORDER BY due_at, seq LIMIT 1",
-                    (now,),
-                ).fetchone()
-                if row is None:
+                due = self._due_by_app(conn)
+                if not due or due[0][0] > now:
                     break
+                row = conn.execute(
+                    "SELECT * FROM purchases WHERE app_id=? AND due_at IS NOT NULL "
+                    "ORDER BY due_at, seq LIMIT 1",
+                    (due[0][1],),
+                ).fetchone()
                 self._fire(conn, row)
                 fired += 1
-            due = self.next_due()
         if fired:
             self._changed()
         return fired
