@@ -83,6 +83,9 @@ class Billing:
         self.callbacks, self.logcat = callbacks, logcat
         self.store, self.user_id = store, user_id
         self.timeout = timeout
+        # The console app the game is pointed at when it is not the store's default one (a test
+        # on an app of its own): the store's answers about purchases are read there.
+        self.store_app_id: str | None = None
 
     # ------------------------------------------------------------ simple operations
     def availability(self) -> RecordedEvent:
@@ -240,7 +243,7 @@ class Billing:
         """The store's state of a purchase, fed to the state checker (virtual pools only)."""
         if self.store is None or self.user_id is None:
             return None
-        purchase = self.store.purchase_info(self.user_id, purchase_id)
+        purchase = self.store.purchase_info(self.user_id, purchase_id, app_id=self.store_app_id)
         self.callbacks.states.observe(
             purchase_id, purchase.productType, purchase.purchaseState, "sandbox", purchase.productId
         )
@@ -252,7 +255,9 @@ class Billing:
         so a sweep has nothing to do (False when there is no store to ask)."""
         if self.store is None or self.user_id is None:
             return False
-        return not any(p.purchaseState in NON_FINAL_ACTIONS for p in self.store.purchases(self.user_id))
+        apps = {None, self.store_app_id}
+        listed = [p for app in apps for p in self.store.purchases(self.user_id, app_id=app)]
+        return not any(p.purchaseState in NON_FINAL_ACTIONS for p in listed)
 
     def sweep(self) -> SweepReport:
         """Leave no purchase non-final: confirm each PAID one, delete each unpaid one."""

@@ -1,4 +1,4 @@
-"""Helpers for the payment-flow suite: per-test device settings, game config, and store-wide locks.
+"""Helpers for the payment-flow suite: per-test device settings, game config, an app of one's own.
 
 Written the way a studio's QA engineer would: on top of the harness's fixtures (``billing``,
 ``callbacks``, ``store``, ``adb_device``, ``app``), adding only what this suite needs.
@@ -7,19 +7,15 @@ Written the way a studio's QA engineer would: on top of the harness's fixtures (
   (RuStore app state, plugin mode, settlement delay…) and puts the old values back after it.
 * ``game_config`` overrides ``game.project`` values the virtual device injects into the game
   (product ids, app id, game-server URL…) and restarts the game so it reads them.
-* A test that changes an app's or a product's flags does it on an app of its own (``own_app``:
-  a copy of the sample app in the console, with the game pointed at it), so no other device
-  sees the change.
-* A test marked ``store_exclusive`` changes something every device shares (the sandbox's
-  clock): it holds the run's store lock exclusively, every other flow test holds it shared, so
-  no worker's purchase is auto-cancelled under its feet. A queued exclusive test goes first:
-  shared takers wait behind it, so it is not starved by the stream of other tests.
+* A test that changes an app's or a product's flags, or jumps the virtual clock, does it on an
+  app of its own (``own_app``: a copy of the sample app in the console with a clock of its own,
+  the game pointed at it), so the devices running other tests meanwhile never see the change.
+  Nothing in the suite changes what every device shares (the sandbox's own clock or settings),
+  so no test has to run alone.
 """
 
 from __future__ import annotations
 
-import fcntl
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -32,7 +28,6 @@ import harness
 from harness.android.device import AndroidDevice
 from harness.plugin.fixtures_app import App
 from harness.plugin.fixtures_store import sandbox_user_id
-from harness.plugin.session import HarnessSession
 from harness.rustore.recorder import CallbackRecorder
 
 from .steps import CONFIG_PROP
@@ -46,40 +41,12 @@ STORE_FIXTURES = frozenset(
 )
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "store_exclusive: changes state every device shares (the sandbox clock); runs alone"
-    )
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test that steers the store ``needs_store_controls`` (by the fixtures it uses), so
     on phones and farms the rest of the suite runs and these are skipped with the reason."""
     for item in items:
         if STORE_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.needs_store_controls)
-
-
-@pytest.fixture(autouse=True)
-def _store_lock(request: pytest.FixtureRequest, _harness: HarnessSession) -> Iterator[None]:
-    """Shared for every flow test, exclusive for ``store_exclusive`` ones (OS locks across workers).
-
-    A turnstile gives the exclusive taker priority: it holds the turnstile while it waits for the
-    store lock, and shared takers pass the turnstile first, so they queue behind it.
-    """
-    exclusive = request.node.get_closest_marker("store_exclusive") is not None
-    turnstile = os.open(_harness.run_dir / "store-turnstile.lock", os.O_RDWR | os.O_CREAT, 0o600)
-    fd = os.open(_harness.run_dir / "store-exclusive.lock", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(turnstile, fcntl.LOCK_EX)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
-        finally:
-            fcntl.flock(turnstile, fcntl.LOCK_UN)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
-        os.close(turnstile)
 
 
 @pytest.fixture(autouse=True)
@@ -121,13 +88,15 @@ def game_config(device_props: Callable[..., None], app: App) -> Callable[..., No
 
 
 @pytest.fixture
-def own_app(store: Any, game_config: Callable[..., None]) -> str:
+def own_app(store: Any, billing: Any, game_config: Callable[..., None]) -> str:
     """A copy of the sample app in the console (same catalog) under a fresh app id, and the game
-    pointed at it: this test may deactivate, ban or strip it without touching other devices."""
+    pointed at it: this test may deactivate, ban or strip it, or jump its clock
+    (``store.advance(…, app_id=own_app)``), without touching other devices."""
     sample = next(a for a in store.apps() if a.appId == store.app_id)
     app_id = str(3_000_000_000 + uuid.uuid4().int % 1_000_000_000)  # the game wants a numeric id
     store.put_app(sample.model_copy(update={"appId": app_id, "name": f"{sample.name} (test copy)"}))
     game_config({"rustore.app_id": app_id})
+    billing.store_app_id = app_id  # billing's store reads and its sweep look at this app
     return app_id
 
 

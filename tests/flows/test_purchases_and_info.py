@@ -3,8 +3,6 @@ the 20-minute auto-cancel of an unpaid invoice (§10)."""
 
 from __future__ import annotations
 
-import pytest
-
 
 def listed(billing):
     event = billing.purchases()
@@ -75,12 +73,11 @@ def test_unpaid_subscription_is_listed_and_can_be_deleted(billing, store, user):
     assert listed(billing) == {}  # the game re-read its purchases after the delete
 
 
-@pytest.mark.store_exclusive
-def test_unpaid_invoice_is_cancelled_after_20_virtual_minutes(billing, store, user):
-    unpaid = store.create_purchase(user, "con1").purchaseId
+def test_unpaid_invoice_is_cancelled_after_20_virtual_minutes(billing, store, user, own_app):
+    unpaid = store.create_purchase(user, "con1", app_id=own_app).purchaseId
     assert info_state(billing, unpaid) == "INVOICE_CREATED"
-    store.advance(minutes=19)
+    store.advance(minutes=19, app_id=own_app)  # the app's own clock: other devices' invoices stay
     assert info_state(billing, unpaid, refresh=False) == "INVOICE_CREATED"  # not a minute early
-    store.advance(minutes=1.5)
+    store.advance(minutes=1.5, app_id=own_app)
     assert info_state(billing, unpaid, refresh=False) == "CANCELLED"
     assert store.audit(purchase_id=unpaid).purchases[0].cancelCause == "auto_cancel"
