@@ -3,7 +3,9 @@
 Which server: ``--appium-url`` if given; a remote pool's own URL (with its capabilities); a
 remote pool's ``credentials`` go with either, as Basic authentication;
 otherwise a local Appium (the pinned install, ``harness.android.appium``) started once per
-run and xdist worker, logging into ``<output>/appium-<worker>.log``. The session factory
+run by the first xdist worker that needs it and shared by all (one server holds every device's
+session; booting a node server per worker cost each worker seconds of CPU), logging into
+``<output>/appium.log``; the controller stops it at the end of the run. The session factory
 (``harness.android.appium_session.AppiumSessions``) checks the session with one proxied
 call before each test and makes a new one when it no longer answers.
 
@@ -19,14 +21,14 @@ from typing import Any
 
 import pytest
 
-from harness.android.appium import AppiumInstallation, start_server, stop_server
+from harness.android.appium import AppiumInstallation, load_record, save_record, start_server
 from harness.android.appium_apps import AppiumApps
 from harness.android.appium_session import AppiumSessions
 from harness.android.logcat import LogcatStream
 from harness.android.logcat_broadcast import BroadcastError, appium_logcat_stream
 from harness.config import DevicesConfig, RemotePool
 from harness.config.secrets import reveal
-from harness.plugin.session import HarnessSession, worker_id
+from harness.plugin.session import HarnessSession
 from harness.plugin.targets import DeviceTarget
 
 
@@ -43,12 +45,13 @@ def appium_url(
         yield _harness.options.appium_url
         return
     AppiumInstallation.default().ensure()  # a fresh clone installs it once (file-locked)
-    log = _harness.options.output / f"appium-{worker_id(request.config)}.log"
-    record = start_server(log, extra_args=tuple(harness_config.appium.args))
-    try:
-        yield record.url
-    finally:
-        stop_server(record)
+    with _harness.lock("appium"):  # one server for the run: the first worker starts it
+        record = load_record(_harness.appium_dir)
+        if record is None:
+            log = _harness.options.output / "appium.log"
+            record = start_server(log, extra_args=tuple(harness_config.appium.args))
+            save_record(_harness.appium_dir, record)
+    yield record.url  # the controller stops it when the run ends (HarnessSession.finish)
 
 
 @pytest.fixture(scope="session")

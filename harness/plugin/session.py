@@ -126,10 +126,24 @@ class HarnessSession:
             return None
         return data if isinstance(data, dict) else None
 
+    @property
+    def appium_dir(self) -> Path:
+        """Where the run's shared local Appium server is recorded (``appium.json``)."""
+        return self.run_dir / "appium"
+
     def finish(self) -> None:
-        """Controller only: stop a virtual pool and emulators this run started; remove the run directory."""
+        """Controller only: stop the run's Appium server, a virtual pool and emulators this run
+        started; remove the run directory."""
         if not self.is_controller:
             return
+        from harness.android.appium import AppiumError, load_record, stop_server
+
+        try:
+            record = load_record(self.appium_dir)
+        except AppiumError:
+            record = None
+        if record is not None:
+            stop_server(record)
         for serial in self.booted_emulators():
             try:
                 self.adb().run("-s", serial, "emu", "kill", check=False)
