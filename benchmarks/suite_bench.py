@@ -8,7 +8,9 @@ and the project's devices.yaml), and prints per run:
 - wall time of the pytest run (the pool is already up; its start time is printed apart) and the
   speed-up over one device at the same profile;
 - APK installs (``PackageManager: installPackageLI: <game>`` in the devices' logcat) and UiA2 server
-  starts (one per Appium session the driver opens: ``Started UiAutomator2 … server``), per device;
+  starts (one per Appium session the driver opens: ``Started UiAutomator2 … server``), per device,
+  counted on live logcat streams opened before the run (a dump afterwards would miss lines the
+  device's ring buffer dropped on a long run);
 - callback wake-up latency p50/p99: from the logcat timestamp of the game's callback line to the
   moment the recorder had assembled it (``host_time`` in each test's timeline.json), which is when
   ``expect()`` is woken. The device's time zone is removed by rounding the offset to 15 minutes;
@@ -30,6 +32,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -112,13 +115,33 @@ def wakeups(out: Path) -> list[float]:
     return found
 
 
-def logcat_counts(adb: Any, serials: list[str], package: str) -> tuple[dict[str, int], dict[str, int]]:
-    installs, sessions = {}, {}
-    for serial in serials:
-        text = adb.run("-s", serial, "logcat", "-d", "-v", "threadtime")
-        installs[serial] = sum(f"{INSTALL_MARK}{package}" in line for line in text.splitlines())
-        sessions[serial] = text.count(SESSION_MARK)
-    return installs, sessions
+class LiveCounts:
+    """Installs of ``package`` and UiA2 server starts, counted on each device's logcat as it streams."""
+
+    def __init__(self, adb: Any, serials: list[str], package: str) -> None:
+        from harness.android.device import AndroidDevice
+        from harness.android.logcat import LogcatStream
+
+        self.install_mark = f"{INSTALL_MARK}{package}"
+        self.installs = dict.fromkeys(serials, 0)
+        self.sessions = dict.fromkeys(serials, 0)
+        self._lock = threading.Lock()
+        self.streams = []
+        for serial in serials:
+            stream = LogcatStream(AndroidDevice(serial, adb).ad)
+            stream.subscribe(lambda line, serial=serial: self._count(serial, line))
+            self.streams.append(stream.start())
+
+    def _count(self, serial: str, line: str) -> None:
+        with self._lock:
+            self.installs[serial] += self.install_mark in line
+            self.sessions[serial] += SESSION_MARK in line
+
+    def close(self) -> tuple[dict[str, int], dict[str, int]]:
+        for stream in self.streams:
+            stream.stop()
+        with self._lock:
+            return dict(self.installs), dict(self.sessions)
 
 
 def run_once(
@@ -156,14 +179,15 @@ def run_once(
         args += ["--timeline", "on", "--contract-coverage", "off"]
         if devices > 1:
             args += ["-n", str(devices)]
+        package = yaml.safe_load((work / "devices.yaml").read_text())["app"]["package"]
+        counts = LiveCounts(adb, serials, package)
         started = time.perf_counter()
         proc = subprocess.run([*args, *extra], cwd=work, env=env, capture_output=True, text=True, check=False)
         wall = time.perf_counter() - started
+        installs, sessions = counts.close()
         (work / "pytest.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")
         lines = [line for line in proc.stdout.splitlines() if line.strip()]
         outcome = lines[-1].strip("= ") if lines else proc.stderr.strip()[-200:]
-        package = yaml.safe_load((work / "devices.yaml").read_text())["app"]["package"]
-        installs, sessions = logcat_counts(adb, serials, package)
         return RunResult(
             latency,
             devices,

@@ -78,6 +78,7 @@ def _harness_artifacts(request: pytest.FixtureRequest, _harness: HarnessSession)
         except (AdbError, OSError, WebDriverException) as exc:
             kept["ui_tree_error"] = folder.write_text("ui-tree-error.txt", f"{exc}\n")
     if stream is not None and mark is not None and should_capture(options.logcat, failed):
+        stream.sync_mark(f"test end: {item.nodeid}")  # lines the test logged last are read, not in flight
         kept["logcat"] = folder.write_text("logcat.txt", stream.excerpt(mark).text())
     if recorder is not None and should_capture(options.timeline, failed):
         doc = recorder.timeline_json()

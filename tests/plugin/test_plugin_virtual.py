@@ -134,6 +134,38 @@ def test_a_failing_test_leaves_its_evidence_in_output_and_html(
     )
 
 
+def test_a_failing_tests_evidence_is_attached_to_its_allure_result(
+    pytester: pytest.Pytester, virtual_env: SimState
+) -> None:
+    """With allure-pytest installed, ``--alluredir`` results carry the same files the output keeps,
+    attached to the test's tear-down (where the harness captures them)."""
+    pytester.makepyfile(test_demo=FAILING)
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "--output", "out", "--alluredir", "allure"
+    )
+    result.assert_outcomes(passed=1, failed=1)
+    allure = pytester.path / "allure"
+    results = [json.loads(p.read_text()) for p in allure.glob("*-result.json")]
+    containers = [json.loads(p.read_text()) for p in allure.glob("*-container.json")]
+
+    def attachments_of(test: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        mine = [c for c in containers if test["uuid"] in c.get("children", [])]
+        return {
+            a["name"]: a for c in mine for step in c.get("afters", []) for a in step.get("attachments", [])
+        }
+
+    failed = next(r for r in results if r["name"] == "test_pays")
+    assert failed["status"] == "failed" and "made to fail on purpose" in failed["statusDetails"]["message"]
+    attached = attachments_of(failed)
+    assert {"screenshot.png", "timeline.html", "timeline.json", "logcat.txt", "ui-tree.xml"} <= set(attached)
+    assert attached["screenshot.png"]["type"] == "image/png"
+    folder = pytester.path / "out" / "test_demo.py-test_pays"
+    for name in ("screenshot.png", "logcat.txt"):  # the very bytes the output folder keeps
+        assert (allure / attached[name]["source"]).read_bytes() == (folder / name).read_bytes(), name
+    passed = next(r for r in results if r["name"] == "test_passes")
+    assert passed["status"] == "passed" and not attachments_of(passed), "a passing test keeps nothing"
+
+
 @pytest.mark.parametrize(
     ("options", "expected"),
     [
