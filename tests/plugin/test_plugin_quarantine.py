@@ -14,7 +14,11 @@ from harness.android.device import AndroidDevice
 from harness.android.health import RUSTORE_PACKAGE
 from harness.pool.leasing import _worker_index
 from harness.sim.android.apk import ManifestSpec, build_apk
+from harness.sim.farm import build_virtual_app
 from harness.sim.state import SimState
+
+SAMPLE_APP = Path(__file__).resolve().parents[2] / "sample_app"
+STORE_STATE = "rustore.harness.store.state"  # the virtual device's RuStore app: ready, unauthorized…
 
 
 @pytest.fixture
@@ -54,3 +58,58 @@ def test_an_unfit_phone_is_quarantined_and_the_fit_one_leased(
             "usb/NOPHONE123: adb state: adb state is 'absent'*(by main)",
         ]
     )
+
+
+SIGNED_OUT_TESTS = """
+def test_buy(billing):
+    billing.buy("con1", method="card")
+
+
+def test_products(billing):
+    billing.products()
+"""
+
+
+def test_a_phone_whose_rustore_user_is_signed_out_is_quarantined_with_the_fix(
+    pytester: pytest.Pytester, phone_with_rustore: str, adb_env: AdbServer
+) -> None:
+    """Sign-in cannot be read over adb: the first billing test asks the SDK, once per device."""
+    apk = build_virtual_app(SAMPLE_APP, pytester.path / "game.apk")
+    pytester.makefile(
+        ".yaml",
+        devices=f"""\
+version: 1
+default_pool: usb
+app:
+  package: ru.rustore.sample.billing
+  deeplink_scheme: rustoresample
+  apk: {{usb: {apk}}}
+pools:
+  usb:
+    kind: adb
+    devices:
+      - {{serial: "{phone_with_rustore}", label: on-desk}}
+""",
+    )
+    pytester.makepyfile(test_signed_out=SIGNED_OUT_TESTS)
+    phone = AndroidDevice(phone_with_rustore, adb_env)
+    before = phone.getprop(STORE_STATE)
+    phone.shell(["setprop", STORE_STATE, "unauthorized"])
+    try:
+        result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--output", "out")
+    finally:
+        phone.shell(["setprop", STORE_STATE, before])
+    result.assert_outcomes(errors=2)  # the device is unfit: an error at setup, not a test verdict
+    reason = (
+        "RuStore purchases are unavailable (RuStoreUserUnauthorizedException): "
+        "the user is not signed in: open RuStore on the device and sign in"
+    )
+    result.stdout.fnmatch_lines(
+        [
+            f"*device on-desk: {reason}*",
+            "*rustore-harness: quarantined devices*",
+            f"usb/{phone_with_rustore}: {reason} (by main)",
+        ]
+    )
+    assert result.stdout.str().count(f"device on-desk: {reason}") >= 2  # both tests, one probe
+    assert "purchase_product" not in result.stdout.str(), "no purchase was attempted on the unfit phone"
