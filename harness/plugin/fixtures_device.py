@@ -9,10 +9,14 @@ over the pool, so pytest swaps the lease when the device changes and test ids na
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
+from pathlib import Path
 
+import adbutils
 import pytest
 
+from harness.android.adb import AdbError
 from harness.android.device import AndroidDevice
 from harness.android.emulator import EmulatorError, boot_avd
 from harness.android.health import DEFAULT_MIN_SDK, health_reason
@@ -22,6 +26,7 @@ from harness.config.models import EmulatorPool
 from harness.plugin.session import HarnessSession, harness_session, worker_id
 from harness.plugin.targets import DeviceTarget, emulator_serial, ensure_virtual_pool
 from harness.pool import DevicePool, HealthCheck, NoDeviceAvailable
+from harness.rustore.signin_probe import probe_purchases
 
 EACH_MODE_WAIT_S = 900.0  # another worker may hold the device for its share of the tests
 
@@ -110,9 +115,32 @@ def _health_check(session: HarnessSession) -> HealthCheck:
                 return failure or f"AVD {device_id} is not running: start it with `emulator -avd {device_id}`"
             return f"{device_id} is not attached (the running virtual pool has fewer devices)"
         real = spec.kind in ("adb", "emulator")
-        return health_reason(AndroidDevice(serial, session.adb()), min_sdk=DEFAULT_MIN_SDK, real_device=real)
+        android = AndroidDevice(serial, session.adb())
+        reason = health_reason(android, min_sdk=DEFAULT_MIN_SDK, real_device=real)
+        if reason is not None or not real:
+            return reason
+        return _purchases_unavailable(session, android)
 
     return check
+
+
+def _purchases_unavailable(session: HarnessSession, android: AndroidDevice) -> str | None:
+    """A phone's RuStore sign-in, asked of the SDK through the game (``harness.rustore.signin_probe``).
+
+    Only a definite "unavailable" takes the phone out: a probe that gets no answer says more about
+    the game than the phone, so the tests run and show it with their evidence.
+    """
+    config = session.devices_config()
+    apk = config.apk_for(session.pool_name)
+    if isinstance(apk, Path) and apk.is_file():
+        android.install(apk)  # once per run and device: the app fixture finds it installed
+    elif not android.is_installed(config.app.package):
+        return None  # nothing to ask with; the app fixture says what is missing
+    try:
+        return probe_purchases(android, config.app.package, config.app.activity)
+    except (AssertionError, AdbError, adbutils.AdbError, OSError) as exc:
+        warnings.warn(f"{android.serial}: the RuStore availability probe got no answer: {exc}", stacklevel=1)
+        return None
 
 
 @pytest.fixture(scope="session")

@@ -60,56 +60,64 @@ def test_an_unfit_phone_is_quarantined_and_the_fit_one_leased(
     )
 
 
-SIGNED_OUT_TESTS = """
-def test_buy(billing):
-    billing.buy("con1", method="card")
-
-
-def test_products(billing):
-    billing.products()
+SIGNED_OUT_TEST = """
+def test_products(device, billing):
+    print("LEASED", device.name)
+    assert billing.products().channel == "rustore_on_get_products_success"
 """
 
 
-def test_a_phone_whose_rustore_user_is_signed_out_is_quarantined_with_the_fix(
-    pytester: pytest.Pytester, phone_with_rustore: str, adb_env: AdbServer
+@pytest.fixture
+def two_phones(
+    virtual_env: SimState, adb_env: AdbServer, phone_with_rustore: str, tmp_path: Path
+) -> list[str]:
+    """Both virtual devices as Wi-Fi phones with the RuStore app."""
+    other = virtual_env.devices[0].serial
+    device = AndroidDevice(other, adb_env)
+    if not device.is_installed(RUSTORE_PACKAGE):
+        apk = tmp_path / "rustore-standin-0.apk"
+        apk.write_bytes(build_apk(ManifestSpec(package=RUSTORE_PACKAGE, version_code=1, version_name="1.0")))
+        device.install(apk)
+    return [other, phone_with_rustore]
+
+
+def test_a_phone_whose_rustore_user_is_signed_out_is_quarantined_at_lease(
+    pytester: pytest.Pytester, two_phones: list[str], adb_env: AdbServer
 ) -> None:
-    """Sign-in cannot be read over adb: the first billing test asks the SDK, once per device."""
+    """Sign-in cannot be read over adb: the lease asks the SDK through the game, and the worker
+    takes the other phone."""
+    fit, signed_out = two_phones
+    first_tried = _worker_index("main") % 2  # make the signed-out phone the one tried first
+    phones = [(signed_out, "signed-out"), (fit, "on-desk")]
+    if first_tried:
+        phones.reverse()
     apk = build_virtual_app(SAMPLE_APP, pytester.path / "game.apk")
+    listed = "".join(f'      - {{serial: "{serial}", label: {label}}}\n' for serial, label in phones)
     pytester.makefile(
         ".yaml",
-        devices=f"""\
-version: 1
-default_pool: usb
-app:
-  package: ru.rustore.sample.billing
-  deeplink_scheme: rustoresample
-  apk: {{usb: {apk}}}
-pools:
-  usb:
-    kind: adb
-    devices:
-      - {{serial: "{phone_with_rustore}", label: on-desk}}
-""",
+        devices=(
+            "version: 1\ndefault_pool: usb\napp:\n  package: ru.rustore.sample.billing\n"
+            f"  deeplink_scheme: rustoresample\n  apk: {{usb: {apk}}}\n"
+            f"pools:\n  usb:\n    kind: adb\n    devices:\n{listed}"
+        ),
     )
-    pytester.makepyfile(test_signed_out=SIGNED_OUT_TESTS)
-    phone = AndroidDevice(phone_with_rustore, adb_env)
+    pytester.makepyfile(test_signed_out=SIGNED_OUT_TEST)
+    phone = AndroidDevice(signed_out, adb_env)
     before = phone.getprop(STORE_STATE)
     phone.shell(["setprop", STORE_STATE, "unauthorized"])
     try:
-        result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--output", "out")
+        result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-s", "--output", "out")
     finally:
         phone.shell(["setprop", STORE_STATE, before])
-    result.assert_outcomes(errors=2)  # the device is unfit: an error at setup, not a test verdict
+    result.assert_outcomes(passed=1)
     reason = (
         "RuStore purchases are unavailable (RuStoreUserUnauthorizedException): "
         "the user is not signed in: open RuStore on the device and sign in"
     )
     result.stdout.fnmatch_lines(
         [
-            f"*device on-desk: {reason}*",
+            "*LEASED on-desk*",
             "*rustore-harness: quarantined devices*",
-            f"usb/{phone_with_rustore}: {reason} (by main)",
+            f"usb/{signed_out}: {reason} (by main)",
         ]
     )
-    assert result.stdout.str().count(f"device on-desk: {reason}") >= 2  # both tests, one probe
-    assert "purchase_product" not in result.stdout.str(), "no purchase was attempted on the unfit phone"
