@@ -41,12 +41,21 @@ STORE_FIXTURES = frozenset(
 )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "slow: takes seconds (several purchases, a settlement wait); started first in a run"
+    )
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test that steers the store ``needs_store_controls`` (by the fixtures it uses), so
-    on phones and farms the rest of the suite runs and these are skipped with the reason."""
+    on phones and farms the rest of the suite runs and these are skipped with the reason. Tests
+    marked ``slow`` go first: handed out early, they do not leave one device busy while the others
+    have run out of tests at the end of a parallel run."""
     for item in items:
         if STORE_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.needs_store_controls)
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: order kept otherwise
 
 
 @pytest.fixture(autouse=True)

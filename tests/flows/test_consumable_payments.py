@@ -107,6 +107,7 @@ def test_sbp_wrong_return_uri_is_invalid_payment_state(billing, callbacks):
     )
 
 
+@pytest.mark.slow
 def test_sbp_settlement_delay_shows_invoice_created_then_paid(billing, callbacks, device_props):
     device_props({"rustore.harness.bank.settlement_delay.SBP": "2"})
     bought = billing.buy("con1", method="sbp")

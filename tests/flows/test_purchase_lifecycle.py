@@ -27,6 +27,7 @@ def test_server_validation_then_confirm_consumes(billing, store, user):
     assert [t.toState.value for t in audit.transitions][-2:] == ["PAID", "CONSUMED"]
 
 
+@pytest.mark.slow
 def test_consumable_again_while_paid_is_40010_then_the_game_finishes_it(billing, callbacks, store, user):
     left = paid_by_store(store, user, "con1")
     result = tap_buy(billing, "con1")
@@ -39,6 +40,7 @@ def test_consumable_again_while_paid_is_40010_then_the_game_finishes_it(billing,
     assert billing.buy("con1", method="card").ok
 
 
+@pytest.mark.slow
 def test_second_buy_while_one_is_in_flight_is_117(billing, callbacks, device_props):
     device_props({"rustore.harness.bank.settlement_delay.SBP": "3"})
     mark, _, _ = leave_for_bank(billing, "con1", "sbp")
@@ -64,6 +66,7 @@ def test_non_consumable_ends_confirmed_and_cannot_be_sold_twice(billing, callbac
     assert callbacks.expect_iap(109, timeout=10).seq == again.seq
 
 
+@pytest.mark.slow
 def test_non_consumable_refund_cancels_it(billing, store, user):
     bought = billing.buy("non_con2", method="sbp")
     assert bought.ok
@@ -74,6 +77,7 @@ def test_non_consumable_refund_cancels_it(billing, store, user):
 
 
 # ------------------------------------------------------------------ subscriptions
+@pytest.mark.slow
 def test_subscription_renews_pauses_resumes_and_terminates(billing, callbacks, store, user, own_app):
     bought = billing.buy("sub1", method="card")
     assert bought.ok and bought.info.parsed["purchaseState"] == "CONFIRMED"
@@ -95,6 +99,7 @@ def test_subscription_renews_pauses_resumes_and_terminates(billing, callbacks, s
     assert billing.info(pid, refresh=False).parsed["purchaseState"] == "TERMINATED"
 
 
+@pytest.mark.slow
 def test_subscription_close_and_again_is_40012(billing, callbacks, store):
     bought = billing.buy("sub2", method="sberpay")
     assert bought.ok and bought.info.parsed["purchaseState"] == "CONFIRMED"

@@ -76,6 +76,7 @@ def all_logger_channels(billing, store, user):
     return {c: billing.callbacks.events(c, mark) for c in LOGGERS}
 
 
+@pytest.mark.slow
 def test_payment_logger_faithful_reports_the_plugin_defects(billing, callbacks, store, user):
     events = all_logger_channels(billing, store, user)
     assert all(events[c] for c in LOGGERS), {c.value: len(e) for c, e in events.items()}
@@ -88,6 +89,7 @@ def test_payment_logger_faithful_reports_the_plugin_defects(billing, callbacks, 
     assert callbacks.violations == []
 
 
+@pytest.mark.slow
 def test_payment_logger_fixed_is_valid_json(billing, callbacks, store, user, plugin_mode):
     plugin_mode("fixed")
     events = all_logger_channels(billing, store, user)
