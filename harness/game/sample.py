@@ -7,16 +7,18 @@ the status line are read from the bridge too.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from selenium.webdriver.common.actions import interaction
 from selenium.webdriver.common.actions.action_builder import ActionBuilder
 from selenium.webdriver.common.actions.pointer_input import PointerInput
 
-from harness.android.logcat import LogcatStream
+from harness.android.logcat import LogcatStream, LogMark
 from harness.game.bridge import BridgeNode, PocoBridge
 from harness.game.waits import wait_until
 
+READY_STATUS = "Ready"  # the status line once RuStore's init has come back to the game
 TAP_MS = 40  # finger down to up: a tap (over two frames of a 60 fps game), far from a long press
 
 
@@ -93,3 +95,26 @@ def tap_at(driver: Any, point: tuple[int, int]) -> None:
     actions.pointer_action.pause(TAP_MS / 1000)
     actions.pointer_action.pointer_up()
     actions.perform()
+
+
+def wait_ready(
+    logcat: LogcatStream, bridge: PocoBridge, package: str, activity: str, since: LogMark, timeout: float
+) -> dict[str, BridgeNode]:
+    """The game's nodes once it is ready after a start logged since ``since``: its status line says
+    Ready and its own activity is on top again (RuStore's init bounces through its deeplink
+    activity first, and a tap meanwhile would land there)."""
+    trampoline = re.compile(r"START u0 \{.*cmp=" + re.escape(package) + r"/(\S+?)[ }]")
+    own = activity.rsplit(".", 1)[-1]
+
+    def probe() -> dict[str, BridgeNode] | None:
+        starts = [m.group(1) for line in logcat.excerpt(since).lines if (m := trampoline.search(line))]
+        if starts and not starts[-1].endswith(own):
+            return None
+        try:
+            nodes = bridge.nodes()
+        except (OSError, ConnectionError):
+            return None
+        status = nodes.get("status")
+        return nodes if status is not None and status.text == READY_STATUS else None
+
+    return wait_until(logcat, probe, timeout=timeout, what="the game ready")

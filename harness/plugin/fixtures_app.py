@@ -15,7 +15,6 @@ user's conftest.py overrides it with an address where the bridge answers.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,8 +27,7 @@ from harness.android.device import AndroidDevice
 from harness.android.logcat import LogcatStream
 from harness.config import DevicesConfig
 from harness.game.bridge import PocoBridge, remote_bridge_message
-from harness.game.sample import SampleGame
-from harness.game.waits import wait_until
+from harness.game.sample import SampleGame, wait_ready
 from harness.plugin.session import HarnessSession
 from harness.plugin.targets import DeviceTarget
 from harness.rustore.pages import Banks, PaySheet, load_locators
@@ -84,23 +82,7 @@ class App:
     def start(self) -> None:
         mark = self.logcat.mark()
         self.control.app_start(self.package, self.activity)
-        trampoline = re.compile(r"START u0 \{.*cmp=" + re.escape(self.package) + r"/(\S+?)[ }]")
-
-        def ready() -> bool:
-            starts = [
-                m.group(1) for line in self.logcat.excerpt(mark).lines if (m := trampoline.search(line))
-            ]
-            if starts and not starts[-1].endswith(self.activity.rsplit(".", 1)[-1]):
-                return False  # RuStore's init is still bouncing through its deeplink activity
-            try:
-                node = self.bridge.nodes().get("status")
-            except (OSError, ConnectionError):
-                return False
-            return node is not None and node.text == "Ready"
-
-        wait_until(
-            self.logcat, lambda: True if ready() else None, timeout=READY_TIMEOUT_S, what="the game ready"
-        )
+        wait_ready(self.logcat, self.bridge, self.package, self.activity, mark, READY_TIMEOUT_S)
 
 
 @pytest.fixture(scope="session")

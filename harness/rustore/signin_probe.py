@@ -14,7 +14,7 @@ from typing import Any
 from harness.android.device import AndroidDevice
 from harness.android.logcat import LogcatStream
 from harness.game.bridge import PocoBridge
-from harness.game.waits import wait_until
+from harness.game.sample import wait_ready
 from harness.rustore.channels import Channel
 from harness.rustore.recorder import CallbackRecorder
 
@@ -57,13 +57,11 @@ def probe_purchases(
     try:
         device.force_stop(package)
         device.clear(package)
+        mark = logcat.mark()
         device.app_start(package, activity)
-        button = wait_until(
-            logcat,
-            lambda: _ready_button(bridge),
-            timeout=timeout,
-            what=f"the game's {CHECK_BUTTON} on {device.serial}",
-        )
+        button = wait_ready(logcat, bridge, package, activity, mark, timeout).get(CHECK_BUTTON)
+        if button is None:
+            raise AssertionError(f"the game shows no {CHECK_BUTTON} once ready on {device.serial}")
         x, y = button.center
         device.shell(["input", "tap", str(x), str(y)])
         return unavailable_reason(recorder.expect_any("check_purchases_availability", timeout))
@@ -72,15 +70,3 @@ def probe_purchases(
         logcat.stop()
         device.force_stop(package)
         device.clear(package)
-
-
-def _ready_button(bridge: PocoBridge) -> Any:
-    """The check button once the game says Ready (RuStore's init has come back to the game)."""
-    try:
-        nodes = bridge.nodes()
-    except (OSError, ConnectionError):
-        return None
-    status = nodes.get("status")
-    if status is None or status.text != "Ready":
-        return None
-    return nodes.get(CHECK_BUTTON)
