@@ -30,13 +30,13 @@ import threading
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import websocket
 from selenium.common.exceptions import WebDriverException
 
 from harness.android.logcat import DEFAULT_MAX_LINES, LogcatStream
-from harness.android.server_url import without_credentials
+from harness.android.server_url import split_credentials, without_credentials
 
 BROADCAST_PATH = "/ws/session/{session_id}/appium/device/logcat"
 DEVICE_TIME_FORMAT = "MM-DD HH:mm:ss.SSS"  # moment.js, as `mobile: getDeviceTime` takes it
@@ -71,8 +71,9 @@ def broadcast_url(server_url: str, session_id: str) -> tuple[str, dict[str, str]
     host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
     netloc = f"{host}:{parts.port}" if parts.port else host
     headers: dict[str, str] = {}
-    if parts.username is not None:
-        token = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
+    _, user, password = split_credentials(server_url)
+    if user is not None:
+        token = f"{user}:{password or ''}".encode()
         headers["Authorization"] = "Basic " + base64.b64encode(token).decode("ascii")
     return f"{scheme}://{netloc}{BROADCAST_PATH.format(session_id=session_id)}", headers
 
