@@ -127,13 +127,12 @@ class RemotePool(_Model):
         ``credentials`` as ``user:password@`` unless it has its own. Revealed: for the code that
         connects, which sends them as Basic authentication and never shows the URL."""
         url = override or str(reveal(self.url))
-        if self.credentials is None or urlsplit(url).username is not None:
+        parts = urlsplit(url)
+        if self.credentials is None or parts.username is not None:
             return url
         user = quote(str(reveal(self.credentials.username)), safe="")
         password = quote(str(reveal(self.credentials.password)), safe="")
-        parts = urlsplit(url)
-        host = parts.netloc.rsplit("@", 1)[-1]
-        return parts._replace(netloc=f"{user}:{password}@{host}").geturl()
+        return parts._replace(netloc=f"{user}:{password}@{parts.netloc}").geturl()
 
     def capabilities_for(self, device_name: str) -> dict[str, Any]:
         """The pool's capabilities with the device's merged over them (Secrets still wrapped)."""

@@ -39,7 +39,7 @@ def build_router(sandbox: Sandbox, auth: PublicAuth) -> APIRouter:
     router = APIRouter(prefix="/control/v1", responses={400: {"model": ErrorBody}, 409: {"model": ErrorBody}})
 
     def clock_state(app_id: str | None = None) -> ClockState:
-        now = sandbox.clock.now() + timedelta(seconds=sandbox.app_ahead(app_id) if app_id else 0.0)
+        now = sandbox.clock.now() + timedelta(seconds=sandbox.app_ahead(app_id))
         return ClockState(now=now.isoformat(), rate=sandbox.clock.rate)
 
     @router.post(

@@ -127,7 +127,7 @@ class SandboxCore:
 
     def now(self, app_id: str | None = None) -> float:
         """Virtual now (epoch seconds) — as ``app_id`` sees it when that app's clock is ahead."""
-        return self.clock.timestamp() + (self._app_ahead.get(app_id, 0.0) if app_id else 0.0)
+        return self.clock.timestamp() + self.app_ahead(app_id)
 
     # An app's clock may run ahead of the sandbox's (``advance_app``): a test that jumps hours
     # of subscription life on an app of its own leaves every other app's invoices alone.
@@ -136,9 +136,9 @@ class SandboxCore:
             row = conn.execute("SELECT value FROM meta WHERE key='app_clocks'").fetchone()
         return {str(k): float(v) for k, v in json.loads(row["value"]).items()} if row else {}
 
-    def app_ahead(self, app_id: str) -> float:
-        """Seconds the app's clock is ahead of the sandbox's (0 for most apps)."""
-        return self._app_ahead.get(app_id, 0.0)
+    def app_ahead(self, app_id: str | None) -> float:
+        """Seconds the app's clock is ahead of the sandbox's (0 for most apps, and for None)."""
+        return self._app_ahead.get(app_id, 0.0) if app_id else 0.0
 
     def advance_app(self, app_id: str, seconds: float) -> float:
         """Jump one app's clock forward; its events inside the jump fire (in order) first."""
