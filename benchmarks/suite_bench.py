@@ -28,7 +28,6 @@ import argparse
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from bench_stats import percentiles
 
 from harness.ports import free_loopback_port
 
@@ -211,11 +211,6 @@ def run_once(
             shutil.rmtree(work, ignore_errors=True)
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
-
-
 def print_table(results: list[RunResult]) -> None:
     base = {r.latency: r.wall for r in results if r.devices == 1}
     print(
@@ -226,8 +221,7 @@ def print_table(results: list[RunResult]) -> None:
         speedup = f"{base[r.latency] / r.wall:.2f}x" if r.latency in base and r.wall > 0 else "-"
         inst = ",".join(str(v) for v in r.installs.values()) or "-"
         sess = ",".join(str(v) for v in r.sessions.values()) or "-"
-        p50 = f"{statistics.median(r.wakeups_ms):.1f}" if r.wakeups_ms else "-"
-        p99 = f"{percentile(r.wakeups_ms, 99):.1f}" if r.wakeups_ms else "-"
+        p50, p99 = (f"{v:.1f}" for v in percentiles(r.wakeups_ms)) if r.wakeups_ms else ("-", "-")
         print(
             f"{r.latency:10} {r.devices:>7} {r.wall:>8.1f} {speedup:>8} {r.pool_start:>9.1f} {inst:>12} "
             f"{sess:>12} {p50:>11} {p99:>11}  {r.outcome} (exit {r.exit_code})"

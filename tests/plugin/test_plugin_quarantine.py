@@ -21,16 +21,20 @@ SAMPLE_APP = Path(__file__).resolve().parents[2] / "sample_app"
 STORE_STATE = "rustore.harness.store.state"  # the virtual device's RuStore app: ready, unauthorized…
 
 
-@pytest.fixture
-def phone_with_rustore(virtual_env: SimState, adb_env: AdbServer, tmp_path: Path) -> str:
-    serial = virtual_env.devices[1].serial
-    device = AndroidDevice(serial, adb_env)
-    if not device.is_installed(RUSTORE_PACKAGE):  # older pools came without the RuStore app
-        apk = tmp_path / "rustore-standin.apk"
+def with_rustore(serial: str, adb: AdbServer, tmp_path: Path) -> str:
+    """The virtual device as a phone with the RuStore app (older pools came without it)."""
+    device = AndroidDevice(serial, adb)
+    if not device.is_installed(RUSTORE_PACKAGE):
+        apk = tmp_path / f"rustore-standin-{serial.replace(':', '-')}.apk"
         apk.write_bytes(build_apk(ManifestSpec(package=RUSTORE_PACKAGE, version_code=1, version_name="1.0")))
         device.install(apk)
     assert device.is_installed(RUSTORE_PACKAGE)
     return serial
+
+
+@pytest.fixture
+def phone_with_rustore(virtual_env: SimState, adb_env: AdbServer, tmp_path: Path) -> str:
+    return with_rustore(virtual_env.devices[1].serial, adb_env, tmp_path)
 
 
 def test_an_unfit_phone_is_quarantined_and_the_fit_one_leased(
@@ -72,13 +76,7 @@ def two_phones(
     virtual_env: SimState, adb_env: AdbServer, phone_with_rustore: str, tmp_path: Path
 ) -> list[str]:
     """Both virtual devices as Wi-Fi phones with the RuStore app."""
-    other = virtual_env.devices[0].serial
-    device = AndroidDevice(other, adb_env)
-    if not device.is_installed(RUSTORE_PACKAGE):
-        apk = tmp_path / "rustore-standin-0.apk"
-        apk.write_bytes(build_apk(ManifestSpec(package=RUSTORE_PACKAGE, version_code=1, version_name="1.0")))
-        device.install(apk)
-    return [other, phone_with_rustore]
+    return [with_rustore(virtual_env.devices[0].serial, adb_env, tmp_path), phone_with_rustore]
 
 
 def test_a_phone_whose_rustore_user_is_signed_out_is_quarantined_at_lease(
