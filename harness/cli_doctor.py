@@ -89,24 +89,47 @@ def check_appium(config: DevicesConfig, appium_url: str | None) -> list[Line]:
     return lines
 
 
-def check_remote_server(pool: RemotePool) -> Line:
-    """The farm's server answers ``/status`` with the pool's credentials (never shown)."""
-    url, user, password = split_credentials(pool.server_url())
+def check_remote_server(pool: RemotePool, url: str | None = None, what: str = "remote server") -> Line:
+    """The farm's server (or ``url``: a Grid node's Appium) answers ``/status`` with the pool's
+    credentials (never shown)."""
+    url, user, password = split_credentials(url or pool.server_url())
     auth = httpx.BasicAuth(user, password or "") if user is not None else None
     fix = "check the pool's url and that its server runs"
     try:
         answer = httpx.get(f"{url.rstrip('/')}/status", auth=auth, timeout=10.0)
     except Exception as exc:  # any failure to get an answer is the finding
-        return Line(False, "remote server", f"{url}: {type(exc).__name__}", fix)
+        return Line(False, what, f"{url}: {type(exc).__name__}", fix)
     if answer.status_code in (401, 403):
         given = "with the pool's credentials" if user is not None else "without credentials"
         fix = "export the credentials' ${ENV} variables with the farm's user and key"
         if user is None:
             fix = "add credentials: {username: ${USER_VAR}, password: ${KEY_VAR}} to the pool"
-        return Line(False, "remote server", f"{url} refused {given} (HTTP {answer.status_code})", fix)
+        return Line(False, what, f"{url} refused {given} (HTTP {answer.status_code})", fix)
     if answer.status_code != 200:
-        return Line(False, "remote server", f"{url} answered HTTP {answer.status_code}", fix)
-    return Line(True, "remote server", f"{url} answers" + (" (authenticated)" if user is not None else ""))
+        return Line(False, what, f"{url} answered HTTP {answer.status_code}", fix)
+    return Line(True, what, f"{url} answers" + (" (authenticated)" if user is not None else ""))
+
+
+def check_grid_nodes(pool: RemotePool) -> list[Line]:
+    """On a Selenium Grid pool, each device's ``node_url`` (where its logcat websocket opens) answers."""
+    if pool.server != "selenium-grid":
+        return []
+    lines: list[Line] = []
+    for device in pool.devices:
+        node = pool.node_url_for(device.name)
+        what = f"node of {device.name}"
+        if node is None:
+            lines.append(
+                Line(
+                    False,
+                    what,
+                    "no node_url: the Grid does not route Appium's logcat websocket, so no callbacks",
+                    "set node_url: (the Appium server behind the device's Grid node) in devices.yaml",
+                )
+            )
+        else:
+            lines.append(check_remote_server(pool, node, what))
+    return lines
 
 
 def check_pool(config: DevicesConfig, pool_name: str, adb: AdbServer) -> list[Line]:
@@ -115,6 +138,7 @@ def check_pool(config: DevicesConfig, pool_name: str, adb: AdbServer) -> list[Li
     lines: list[Line] = []
     if isinstance(pool, RemotePool):
         lines.append(check_remote_server(pool))
+        lines.extend(check_grid_nodes(pool))
     for row in rows:
         if row.state == "remote":
             lines.append(Line(True, f"device {row.id}", "remote: reached through Appium only"))

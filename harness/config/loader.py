@@ -78,11 +78,14 @@ def _describe(value: Any) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
-# Where `${ENV}` may appear: remote pool url, credentials and capabilities (any depth).
+# Where `${ENV}` may appear: remote pool url and node_url (the pool's and its devices'),
+# credentials and capabilities (any depth).
 def _interpolation_allowed(path: PathKey) -> bool:
     if len(path) >= 3 and path[0] == "pools":
         rest = path[2:]
-        if rest == ("url",) or (rest[0] == "credentials" and len(rest) == 2):
+        if rest in (("url",), ("node_url",)) or (rest[0] == "credentials" and len(rest) == 2):
+            return True
+        if len(rest) == 3 and rest[0] == "devices" and rest[2] == "node_url":
             return True
         if rest[0] == "capabilities" or (
             len(rest) >= 3 and rest[0] == "devices" and rest[2] == "capabilities"
@@ -138,7 +141,7 @@ class _Builder:
                     line,
                     path,
                     "${...} environment references are allowed only in a remote pool's url, "
-                    "credentials and capabilities",
+                    "node_url, credentials and capabilities",
                 )
             try:
                 return interpolate(value, self.env)

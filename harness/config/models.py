@@ -12,7 +12,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_serializer, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 
 from harness.config.secrets import Secret, mask, reveal
 
@@ -81,13 +89,47 @@ class Credentials(_Model):
     password: Secret
 
 
+def _check_http_url(value: str | Secret) -> str | Secret:
+    """An http(s) URL with a host; a password in it must come from the environment."""
+    text = reveal(value)
+    shown = value.template if isinstance(value, Secret) else value
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"expected an http(s) URL such as https://hub.example.com/wd/hub, found {shown!r}")
+    if parts.password and not isinstance(value, Secret):
+        raise ValueError("the URL holds a password; write that part as ${NAME} and export NAME")
+    return value
+
+
+def _with_credentials(url: str, credentials: Credentials | None) -> str:
+    """``url`` with ``credentials`` as ``user:password@`` unless it has its own."""
+    parts = urlsplit(url)
+    if credentials is None or parts.username is not None:
+        return url
+    user = quote(str(reveal(credentials.username)), safe="")
+    password = quote(str(reveal(credentials.password)), safe="")
+    return parts._replace(netloc=f"{user}:{password}@{parts.netloc}").geturl()
+
+
 class RemoteDevice(_Model):
     name: str = Field(min_length=1)
     capabilities: dict[str, Any] = Field(default_factory=dict)
+    # The Appium server behind the Grid node holding this device: a Grid routes Appium's HTTP
+    # commands but not its logcat websocket, which the harness opens there (same session id).
+    node_url: str | Secret | None = None
+
+    @field_validator("node_url")
+    @classmethod
+    def _node_url(cls, value: str | Secret | None) -> str | Secret | None:
+        return None if value is None else _check_http_url(value)
 
     @field_serializer("capabilities")
     def _mask_caps(self, value: dict[str, Any]) -> Any:
         return mask(value)
+
+    @field_serializer("node_url")
+    def _mask_node_url(self, value: str | Secret | None) -> str | None:
+        return mask(value) if isinstance(value, Secret) else value
 
 
 class RemotePool(_Model):
@@ -98,24 +140,36 @@ class RemotePool(_Model):
     url: str | Secret
     capabilities: dict[str, Any] = Field(default_factory=dict)
     credentials: Credentials | None = None
+    node_url: str | Secret | None = None  # every device's node_url unless it names its own
     devices: list[RemoteDevice] = Field(min_length=1)
 
     @field_validator("url")
     @classmethod
     def _url(cls, value: str | Secret) -> str | Secret:
-        text = reveal(value)
-        shown = value.template if isinstance(value, Secret) else value
-        parts = urlsplit(text)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        return _check_http_url(value)
+
+    @field_validator("node_url")
+    @classmethod
+    def _node_url(cls, value: str | Secret | None) -> str | Secret | None:
+        return None if value is None else _check_http_url(value)
+
+    @model_validator(mode="after")
+    def _node_urls_need_a_grid(self) -> RemotePool:
+        if self.server != "selenium-grid" and (
+            self.node_url is not None or any(d.node_url is not None for d in self.devices)
+        ):
             raise ValueError(
-                f"expected an http(s) URL such as https://hub.example.com/wd/hub, found {shown!r}"
+                "node_url names the Appium server behind a Selenium Grid node; "
+                "it needs server: selenium-grid (with server: appium, url is that server)"
             )
-        if parts.password and not isinstance(value, Secret):
-            raise ValueError("the URL holds a password; write that part as ${NAME} and export NAME")
-        return value
+        return self
 
     @field_serializer("url")
     def _mask_url(self, value: str | Secret) -> str:
+        return mask(value) if isinstance(value, Secret) else value
+
+    @field_serializer("node_url")
+    def _mask_node_url(self, value: str | Secret | None) -> str | None:
         return mask(value) if isinstance(value, Secret) else value
 
     @field_serializer("capabilities")
@@ -126,13 +180,14 @@ class RemotePool(_Model):
         """The URL (or ``override``, e.g. ``--appium-url`` naming a grid's node) with the pool's
         ``credentials`` as ``user:password@`` unless it has its own. Revealed: for the code that
         connects, which sends them as Basic authentication and never shows the URL."""
-        url = override or str(reveal(self.url))
-        parts = urlsplit(url)
-        if self.credentials is None or parts.username is not None:
-            return url
-        user = quote(str(reveal(self.credentials.username)), safe="")
-        password = quote(str(reveal(self.credentials.password)), safe="")
-        return parts._replace(netloc=f"{user}:{password}@{parts.netloc}").geturl()
+        return _with_credentials(override or str(reveal(self.url)), self.credentials)
+
+    def node_url_for(self, device_name: str) -> str | None:
+        """The Appium server behind the Grid node of ``device_name`` (the device's ``node_url``,
+        else the pool's), with the pool's credentials; None when neither is set."""
+        device = next(d for d in self.devices if d.name == device_name)
+        url = device.node_url if device.node_url is not None else self.node_url
+        return None if url is None else _with_credentials(str(reveal(url)), self.credentials)
 
     def capabilities_for(self, device_name: str) -> dict[str, Any]:
         """The pool's capabilities with the device's merged over them (Secrets still wrapped)."""

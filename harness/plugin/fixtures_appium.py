@@ -11,7 +11,8 @@ call before each test and makes a new one when it no longer answers.
 
 A remote pool's device has no adb, so its logcat (``_appium_logcat``: the driver's logcat
 broadcast, ``harness.android.logcat_broadcast``) and its app control (``_appium_apps``) go
-through that session too.
+through that session too. On a Selenium Grid the broadcast's websocket opens at the device's
+``node_url`` (the Appium behind its node): the Grid routes only the session's HTTP commands.
 """
 
 from __future__ import annotations
@@ -102,20 +103,42 @@ def appium_driver(
     return device_session(device, appium_sessions, harness_config)()
 
 
+def broadcast_server(device: DeviceTarget, appium_url: str, pool: Any, appium_url_given: bool) -> str:
+    """Where the device's logcat broadcast websocket is opened: the Appium server behind its
+    Grid node (``node_url``) on a Selenium Grid pool, else the server its sessions go to."""
+    if isinstance(pool, RemotePool) and not appium_url_given:
+        return pool.node_url_for(device.spec.id) or appium_url
+    return appium_url
+
+
+def _no_logcat_hint(pool: Any, server_url: str) -> str:
+    if isinstance(pool, RemotePool) and pool.server == "selenium-grid" and server_url == pool.server_url():
+        return (
+            "a Selenium Grid routes Appium's HTTP commands but not its /ws/ paths: give the device "
+            "(or the pool) node_url: the Appium server behind its Grid node (docs/devices-yaml.md)"
+        )
+    return "the harness reads a remote device's logcat from Appium's logcat broadcast websocket"
+
+
 @pytest.fixture(scope="session")
 def _appium_logcat(
-    device: DeviceTarget, appium_url: str, appium_sessions: AppiumSessions, harness_config: DevicesConfig
+    device: DeviceTarget,
+    appium_url: str,
+    appium_sessions: AppiumSessions,
+    harness_config: DevicesConfig,
+    _harness: HarnessSession,
 ) -> Iterator[LogcatStream]:
     """A remote device's logcat: its session's logcat broadcast, for the whole run."""
+    pool = harness_config.pool(device.pool)
+    server = broadcast_server(device, appium_url, pool, bool(_harness.options.appium_url))
     session = device_session(device, appium_sessions, harness_config)
-    stream = appium_logcat_stream(appium_url, session, name=device.spec.id)
+    stream = appium_logcat_stream(server, session, name=device.spec.id)
     try:
         stream.start()
     except BroadcastError as exc:
+        hint = _no_logcat_hint(pool, server)
         pytest.fail(
-            f"device {device.name} of pool {device.pool!r}: no logcat: {exc}\n(the harness reads a remote "
-            "device's logcat from Appium's logcat broadcast websocket; a Selenium Grid hub does not route "
-            "Appium's /ws/ paths: point --appium-url at the node's Appium server)",
+            f"device {device.name} of pool {device.pool!r}: no logcat: {exc}\n({hint})",
             pytrace=False,
         )
     try:

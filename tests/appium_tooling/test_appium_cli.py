@@ -35,8 +35,8 @@ def test_start_status_stop_real_appium(tmp_path: Path) -> None:
     try:
         status = httpx.get(f"{url}/status", timeout=10).json()["value"]
         assert status["ready"] is True
-        assert status["build"]["version"] == AppiumInstallation.pinned()["appium"]
-        assert AppiumInstallation.default().installed() == AppiumInstallation.pinned()
+        assert status["build"]["version"] == AppiumInstallation.default().pinned()["appium"]
+        assert AppiumInstallation.default().installed() == AppiumInstallation.default().pinned()
         shown = run_cli("appium", "status", state_dir=tmp_path).stdout
         assert url in shown and "appium-uiautomator2-driver@" in shown
         again = run_cli("appium", "start", state_dir=tmp_path)

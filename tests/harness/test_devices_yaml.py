@@ -85,13 +85,21 @@ MALFORMED = [
      "${NAME} and export NAME (a secret written in the file would end up in version control)"),
     ("env outside allowed fields", BASE.replace("count: 2", "count: 2\n    profile: ${PROFILE}"),
      "devices.yaml:9: pools.virtual.profile: ${...} environment references are allowed only in a remote pool's "  # noqa: E501
-     "url, credentials and capabilities"),
+     "url, node_url, credentials and capabilities"),
     ("duplicate serials", BASE + USB.replace("emulator-5554", "R58M123ABC"),
      "devices.yaml:13: pools.usb.devices[1].serial: duplicate serial 'R58M123ABC' in pool 'usb' "
      "(already at line 12)"),
     ("bad url", BASE + FARM.replace("https://hub.example.com/wd/hub", "hub.example.com:4444"),
      "devices.yaml:11: pools.farm.url: expected an http(s) URL such as https://hub.example.com/wd/hub, "
      "found 'hub.example.com:4444'"),
+    ("node_url without a grid",
+     BASE + FARM.replace("    devices:", "    node_url: http://node-1:4723\n    devices:"),
+     "devices.yaml:10: pools.farm: node_url names the Appium server behind a Selenium Grid node; it needs "
+     "server: selenium-grid (with server: appium, url is that server)"),
+    ("bad node_url", BASE + FARM.replace("kind: remote", "kind: remote\n    server: selenium-grid").replace(
+        "capabilities: {deviceName", "node_url: node-1:4723\n        capabilities: {deviceName"),
+     "devices.yaml:21: pools.farm.devices[0].node_url: expected an http(s) URL such as "
+     "https://hub.example.com/wd/hub, found 'node-1:4723'"),
     ("password in url", BASE + FARM.replace("https://hub", "https://bob:pw@hub"),
      "devices.yaml:11: pools.farm.url: the URL holds a password; write that part as ${NAME} and export NAME"),
     ("bad mode", BASE.replace("count: 2", "count: 2\n    mode: fast"),
@@ -129,7 +137,7 @@ MALFORMED = [
 @pytest.mark.parametrize(("case", "text", "message"), MALFORMED, ids=[m[0] for m in MALFORMED])
 def test_malformed_file_gives_one_exact_message(case: str, text: str, message: str) -> None:
     env = {"FARM_USER": "alice-user"}  # FARM_KEY deliberately unset
-    if case in ("literal password", "bad url", "password in url"):
+    if case in ("literal password", "bad url", "password in url", "node_url without a grid", "bad node_url"):
         env = ENV
     with pytest.raises(ConfigError) as info:
         parse_config(text, "devices.yaml", env)
@@ -254,3 +262,5 @@ def test_the_example_in_the_reference_doc_loads() -> None:
         "appium:automationName": "UiAutomator2",
         "appium:deviceName": "Pixel 7",
     }
+    # The logcat websocket opens at the device's Grid node, with the pool's credentials.
+    assert farm.node_url_for("pixel-7") == "http://alice-user:s3cr3t-KEY-value@node-1.example.com:4723"  # type: ignore[union-attr]

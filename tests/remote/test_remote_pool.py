@@ -29,6 +29,8 @@ def remote_devices_yaml(
     apk: Path | None,
     url: str | None = None,
     credentials: str = "",
+    server: str = "appium",
+    node_url: str | None = None,
 ) -> None:
     url = url or (farm.appium.url if farm else "http://127.0.0.1:9")
     udid = farm.serial if farm else "emulator-5554"
@@ -46,7 +48,7 @@ def remote_devices_yaml(
             pools:
               farm:
                 kind: remote
-                server: appium
+                server: {server}
                 url: {url}{credentials}
                 capabilities:
                   platformName: Android
@@ -57,7 +59,8 @@ def remote_devices_yaml(
                   - name: phone-1
                     capabilities: {{"appium:udid": "{udid}"}}
             """
-        ),
+        )
+        + (f"        node_url: {node_url}\n" if node_url else ""),
     )
 
 
