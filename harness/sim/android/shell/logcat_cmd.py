@@ -187,18 +187,25 @@ async def cmd_logcat(ctx: Ctx) -> int:
     seen_buffers: set[str] = set()
 
     async def emit(entries: list[LogEntry]) -> bool:
+        """Write the entries as one chunk (logcat's stdout is buffered: a burst the reader wakes
+        up to goes out in one write, not one adb packet per line)."""
         nonlocal printed, last_buffer
+        chunk: list[bytes] = []
+        more = True
         for e in entries:
             if max_count is not None and printed >= max_count:
-                return False
+                more = False
+                break
             if e.buffer != last_buffer and fmt.style != "raw":
                 word = "switch to" if e.buffer in seen_buffers else "beginning of"
-                await write(f"--------- {word} {e.buffer}\n".encode())
+                chunk.append(f"--------- {word} {e.buffer}\n".encode())
                 seen_buffers.add(e.buffer)
                 last_buffer = e.buffer
-            await write(format_entry(e, fmt, zone))
+            chunk.append(format_entry(e, fmt, zone))
             printed += 1
-        return max_count is None or printed < max_count  # -m N: quit right after the Nth line
+        if chunk:
+            await write(b"".join(chunk))
+        return more and (max_count is None or printed < max_count)  # -m N: quit after the Nth line
 
     last = log.last_seq
     backlog = [e for e in log.entries(chosen) if e.seq <= last and wanted(e)]
