@@ -25,11 +25,8 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from appium import webdriver
-from appium.options.android import UiAutomator2Options
-from appium.webdriver.client_config import AppiumClientConfig
 from selenium.common.exceptions import WebDriverException
 
 from harness.android.adb import server_port
@@ -38,16 +35,22 @@ from harness.android.device import AndroidDevice
 from harness.android.server_url import split_credentials
 from harness.ports import free_loopback_port
 
+if TYPE_CHECKING:  # the client is imported when a session is made: its import costs ~0.2 s
+    from appium.options.android import UiAutomator2Options
+
 SERVER_PACKAGE = "io.appium.uiautomator2.server"
 SERVER_TEST_PACKAGE = "io.appium.uiautomator2.server.test"
 FAST = "fast"
 DEFAULT = "default"
 PROFILES = (FAST, DEFAULT)
 
-DriverFactory = Callable[[str, UiAutomator2Options], Any]
+DriverFactory = Callable[[str, "UiAutomator2Options"], Any]
 
 
 def _remote(url: str, options: UiAutomator2Options) -> Any:
+    from appium import webdriver
+    from appium.webdriver.client_config import AppiumClientConfig
+
     bare, user, password = split_credentials(url)
     config = AppiumClientConfig(bare, username=user, password=password) if user is not None else None
     return webdriver.Remote(bare, options=options, client_config=config)
@@ -99,6 +102,8 @@ def uiautomator2_options(
     """
     if profile not in PROFILES:
         raise ValueError(f"unknown capability profile {profile!r}; choose one of {PROFILES}")
+    from appium.options.android import UiAutomator2Options
+
     options = UiAutomator2Options()
     options.udid = udid
     if not remote:

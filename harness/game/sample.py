@@ -10,10 +10,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from selenium.webdriver.common.actions import interaction
-from selenium.webdriver.common.actions.action_builder import ActionBuilder
-from selenium.webdriver.common.actions.pointer_input import PointerInput
-
 from harness.android.logcat import LogcatStream, LogMark
 from harness.game.bridge import BridgeNode, PocoBridge
 from harness.game.waits import wait_until
@@ -89,6 +85,11 @@ def tap_at(driver: Any, point: tuple[int, int]) -> None:
     Appium's ``driver.tap`` moves the finger there over 250 ms first (Selenium's default move
     duration), which a touch screen never sees and every tap would pay for.
     """
+    # imported here: selenium.webdriver's package import costs every pytest process ~0.2 s at start
+    from selenium.webdriver.common.actions import interaction
+    from selenium.webdriver.common.actions.action_builder import ActionBuilder
+    from selenium.webdriver.common.actions.pointer_input import PointerInput
+
     actions = ActionBuilder(driver, mouse=PointerInput(interaction.POINTER_TOUCH, "finger"), duration=0)
     actions.pointer_action.move_to_location(*point)
     actions.pointer_action.pointer_down()

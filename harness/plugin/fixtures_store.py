@@ -8,13 +8,16 @@ with the reason rather than run against a store it cannot steer.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
 from harness.android.device import AndroidDevice
 from harness.plugin.session import HarnessSession
 from harness.pool import DevicePool
-from harness.sim.sandbox.client import SandboxClient
+
+if TYPE_CHECKING:  # imported by the fixture: only virtual pools use it, and it costs ~0.1 s at start
+    from harness.sim.sandbox.client import SandboxClient
 
 
 def sandbox_user_id(android: AndroidDevice) -> str:
@@ -40,6 +43,8 @@ def store(_harness: HarnessSession, device_pool: DevicePool) -> Iterator[Sandbox
     url = _harness.extras.get("services", {}).get("sandbox_url")
     if not url:
         pytest.skip("needs store controls: the running virtual pool has no sandbox (started --devices-only)")
+    from harness.sim.sandbox.client import SandboxClient
+
     client = SandboxClient(url)
     try:
         yield client

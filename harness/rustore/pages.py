@@ -13,17 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from appium.webdriver.common.appiumby import AppiumBy
 
 from harness.android.logcat import LogcatStream
 from harness.game.waits import wait_until
 
-STRATEGIES = {
-    "id": AppiumBy.ID,
-    "xpath": AppiumBy.XPATH,
-    "accessibility id": AppiumBy.ACCESSIBILITY_ID,
-    "-android uiautomator": AppiumBy.ANDROID_UIAUTOMATOR,
-}
+# The locator strategies the locators file may name: the wire names of Appium's ``AppiumBy``
+# (written out: importing the client's webdriver package costs every pytest process ~0.2 s).
+STRATEGIES = {name: name for name in ("id", "xpath", "accessibility id", "-android uiautomator")}
 METHODS = ("card", "sbp", "sberpay")
 
 
