@@ -15,14 +15,15 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from harness.rustore.channels import CATALOG, Channel, PayloadKind, UnknownChannelError, channel_info
 from harness.rustore.errors import rustore_error
 from harness.rustore.schemas import MODES, PROFILES, Mode, Profile, schema_for
+
+if TYPE_CHECKING:  # jsonschema is imported with the first validator: it costs every pytest process ~60 ms
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 
 class KnownDefect(StrEnum):
@@ -308,6 +309,8 @@ def _add_layout(check: _Check, segment: str, pointer: str) -> None:
 
 @cache
 def _validator(channel: Channel, profile: Profile, mode: Mode) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(schema_for(channel, profile, mode))
 
 
