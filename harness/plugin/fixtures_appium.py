@@ -17,20 +17,86 @@ through that session too. On a Selenium Grid the broadcast's websocket opens at 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from typing import Any
 
 import pytest
 
-from harness.android.appium import AppiumInstallation, load_record, save_record, start_server
+from harness.android.appium import (
+    READY_TIMEOUT_S,
+    AppiumInstallation,
+    load_record,
+    save_record,
+    start_server,
+)
 from harness.android.appium_apps import AppiumApps
 from harness.android.appium_session import AppiumSessions
 from harness.android.logcat import LogcatStream
 from harness.android.logcat_broadcast import BroadcastError, appium_logcat_stream
 from harness.config import DevicesConfig, RemotePool
 from harness.config.secrets import reveal
-from harness.plugin.session import HarnessSession
+from harness.plugin.session import HarnessSession, harness_session
 from harness.plugin.targets import DeviceTarget
+
+
+def local_appium_url(harness: HarnessSession, config: DevicesConfig) -> str:
+    """The run's local Appium: started by the first worker that needs it (file-locked), its
+    record shared by the others; the controller stops it when the run ends."""
+    AppiumInstallation.default().ensure()  # a fresh clone installs it once (file-locked)
+    with harness.lock("appium"):
+        record = load_record(harness.appium_dir)
+        if record is None:
+            log = harness.options.output / "appium.log"
+            record = start_server(log, extra_args=tuple(config.appium.args))
+            save_record(harness.appium_dir, record)
+    return record.url
+
+
+_EARLY_APPIUM = pytest.StashKey["Future[str]"]()
+
+
+def start_appium_early(session: pytest.Session) -> None:
+    """After collection: when a collected test needs Appium and the server is the run's local one,
+    start (or find) it in the background, so its boot overlaps the first test's lease, install
+    and game start instead of following them. Failures surface in ``appium_url``, as before."""
+    if not any("appium_driver" in getattr(item, "fixturenames", ()) for item in session.items):
+        return
+    harness = harness_session(session.config)
+    if harness.options.appium_url:
+        return
+    try:
+        config = harness.devices_config()
+        if isinstance(config.pool(harness.options.pool), RemotePool):
+            return
+    except Exception:  # a bad devices file is reported by the fixtures, with its message
+        return
+    future: Future[str] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(local_appium_url(harness, config))
+        except BaseException as exc:  # handed to appium_url, which raises it in the test
+            future.set_exception(exc)
+
+    session.config.stash[_EARLY_APPIUM] = future
+    threading.Thread(target=run, name="appium-early-start", daemon=True).start()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    start_appium_early(session)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """A worker whose tests all ended before its early start did waits for it: the server's record
+    must be saved for the controller to stop it, or it would outlive the run."""
+    early = config.stash.get(_EARLY_APPIUM, None)
+    if early is not None:
+        try:
+            early.result(timeout=READY_TIMEOUT_S)
+        except Exception:  # its failure was the tests' to report
+            pass
 
 
 @pytest.fixture(scope="session")
@@ -45,14 +111,8 @@ def appium_url(
     if _harness.options.appium_url:
         yield _harness.options.appium_url
         return
-    AppiumInstallation.default().ensure()  # a fresh clone installs it once (file-locked)
-    with _harness.lock("appium"):  # one server for the run: the first worker starts it
-        record = load_record(_harness.appium_dir)
-        if record is None:
-            log = _harness.options.output / "appium.log"
-            record = start_server(log, extra_args=tuple(harness_config.appium.args))
-            save_record(_harness.appium_dir, record)
-    yield record.url  # the controller stops it when the run ends (HarnessSession.finish)
+    early = request.config.stash.get(_EARLY_APPIUM, None)
+    yield early.result() if early is not None else local_appium_url(_harness, harness_config)
 
 
 @pytest.fixture(scope="session")
