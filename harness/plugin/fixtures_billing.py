@@ -56,7 +56,7 @@ def billing(
         else:
             app.stop()
             app.start()
-            text = flows.sweep().text()
+            text = flows.sweep(store_asked=True).text()
     except Exception as exc:  # the report says the sweep failed; the next test's reset still runs
         text = f"sweep failed: {type(exc).__name__}: {exc}"
     request.node.add_report_section("teardown", "rustore-harness sweep", text)

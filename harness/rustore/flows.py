@@ -259,10 +259,13 @@ class Billing:
         listed = [p for app in apps for p in self.store.purchases(self.user_id, app_id=app)]
         return not any(p.purchaseState in NON_FINAL_ACTIONS for p in listed)
 
-    def sweep(self) -> SweepReport:
-        """Leave no purchase non-final: confirm each PAID one, delete each unpaid one."""
+    def sweep(self, *, store_asked: bool = False) -> SweepReport:
+        """Leave no purchase non-final: confirm each PAID one, delete each unpaid one.
+
+        A controllable store is asked first (nothing to do: no game calls), unless the caller
+        just did (``store_asked``)."""
         report = SweepReport()
-        if self.store_says_clean():
+        if not store_asked and self.store_says_clean():
             return report
         listing = self.purchases()
         if listing.channel != Channel.GET_PURCHASES_SUCCESS.value:
