@@ -88,9 +88,10 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     start_appium_early(session)
 
 
+@pytest.hookimpl(tryfirst=True)  # before the plugin's own unconfigure, which stops the recorded server
 def pytest_unconfigure(config: pytest.Config) -> None:
-    """A worker whose tests all ended before its early start did waits for it: the server's record
-    must be saved for the controller to stop it, or it would outlive the run."""
+    """A process whose tests all ended before its early start did waits for it: the server's
+    record must be saved for the controller to stop it, or it would outlive the run."""
     early = config.stash.get(_EARLY_APPIUM, None)
     if early is not None:
         try:

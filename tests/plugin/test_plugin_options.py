@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from conftest import write_devices
 
@@ -146,3 +149,48 @@ def test_device_filter_with_no_match_is_a_usage_error(pytester: pytest.Pytester)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "Traceback" not in result.stdout.str() + result.stderr.str()
     result.stderr.fnmatch_lines(["ERROR: --device PIXEL9: no such device in pool 'usb' (galaxy)*"])
+
+
+def _appium_runners_logging_to(log: Path) -> list[int]:
+    """PIDs of live Appium supervisors (harness.android.appium_runner) writing ``log``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                argv = [os.fsdecode(a) for a in f.read().split(b"\0")]
+            cwd = Path(os.readlink(f"/proc/{entry}/cwd"))
+        except OSError:
+            continue
+        if "harness.android.appium_runner" in argv and "--log" in argv:
+            given = Path(argv[argv.index("--log") + 1])
+            if (cwd / given).resolve() == log.resolve():
+                found.append(int(entry))
+    return found
+
+
+@pytest.mark.timeout(300)
+def test_appium_starts_after_collection_and_is_stopped_even_if_no_test_reached_it(
+    pytester: pytest.Pytester,
+) -> None:
+    """A collected test needs `appium_driver`, so the run's Appium boots in the background right
+    after collection; the test fails on another fixture first, and the run still stops it."""
+    write_devices(pytester, ADB_POOL, "usb")
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.fixture
+        def broken():
+            raise RuntimeError("fails before any device or Appium fixture")
+
+        def test_needs_appium(broken, appium_driver):
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--output", "out")
+    result.assert_outcomes(errors=1)
+    log = pytester.path / "out" / "appium.log"
+    assert "Welcome to Appium" in log.read_text()  # it was started, though no test asked for it
+    assert _appium_runners_logging_to(log) == []  # and the run's end stopped it
