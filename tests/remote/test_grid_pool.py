@@ -10,6 +10,8 @@ No adb anywhere in the inner runs (``no_adb_env``).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import adbutils
 import pytest
@@ -64,24 +66,44 @@ def bridge_conftest(remote_farm: RemoteFarm, pytester: pytest.Pytester) -> Itera
         device.forward_remove(f"tcp:{local}")
 
 
-@pytest.mark.timeout(600)
-def test_a_purchase_on_a_grid_pool_with_callbacks_from_the_node(
+@dataclass
+class GridCase:
+    """An inner run's folder with a devices.yaml whose pool is the Grid (no adb, a bridge address)."""
+
+    farm: RemoteFarm
+    grid: SeleniumGrid
+    pytester: pytest.Pytester
+
+    def pool(self, node_url: str | None) -> RemotePool:
+        """Write the devices file (``node_url`` for the device, or none) and load its pool."""
+        remote_devices_yaml(
+            self.pytester,
+            self.farm,
+            self.farm.apk,
+            url=self.grid.url,
+            server="selenium-grid",
+            node_url=node_url,
+        )
+        pool = load_config(self.pytester.path / "devices.yaml").pool("farm")
+        assert isinstance(pool, RemotePool)
+        return pool
+
+
+@pytest.fixture
+def grid_case(
     remote_farm: RemoteFarm,
     selenium_grid: SeleniumGrid,
     pytester: pytest.Pytester,
     bridge_conftest: None,
     no_adb_env: None,
-) -> None:
-    remote_devices_yaml(
-        pytester,
-        remote_farm,
-        remote_farm.apk,
-        url=selenium_grid.url,
-        server="selenium-grid",
-        node_url=remote_farm.appium.url,
-    )
-    pool = load_config(pytester.path / "devices.yaml").pool("farm")
-    assert isinstance(pool, RemotePool)
+) -> GridCase:
+    return GridCase(remote_farm, selenium_grid, pytester)
+
+
+@pytest.mark.timeout(600)
+def test_a_purchase_on_a_grid_pool_with_callbacks_from_the_node(grid_case: GridCase) -> None:
+    farm, grid, pytester = grid_case.farm, grid_case.grid, grid_case.pytester
+    pool = grid_case.pool(node_url=farm.appium.url)
     doctor = [check_remote_server(pool), *check_grid_nodes(pool)]  # what `doctor --pool farm` shows
     assert [(line.ok, line.what) for line in doctor] == [(True, "remote server"), (True, "node of phone-1")]
 
@@ -90,29 +112,21 @@ def test_a_purchase_on_a_grid_pool_with_callbacks_from_the_node(
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(
         [
-            f"*EXECUTOR {selenium_grid.url}*",
-            f"*BROADCAST AT ws://127.0.0.1:{remote_farm.appium.url.rsplit(':', 1)[1]}/ws/session/*",
+            f"*EXECUTOR {grid.url}*",
+            f"*BROADCAST AT ws://127.0.0.1:{farm.appium.url.rsplit(':', 1)[1]}/ws/session/*",
         ]
     )
-    grid_log = selenium_grid.log()
+    grid_log = grid.log()
     assert "Session created by the Distributor" in grid_log  # the session was the Grid's
     assert "Deleted session from local Session Map" in grid_log  # and the run gave it back
-    appium_log = remote_farm.appium.log_file
-    assert "Established a new logcat listener web socket connection" in open(appium_log).read()
+    appium_log = Path(farm.appium.log_file).read_text()
+    assert "Established a new logcat listener web socket connection" in appium_log
 
 
 @pytest.mark.timeout(300)
-def test_a_grid_pool_without_node_url_says_where_callbacks_must_come_from(
-    remote_farm: RemoteFarm,
-    selenium_grid: SeleniumGrid,
-    pytester: pytest.Pytester,
-    bridge_conftest: None,
-    no_adb_env: None,
-) -> None:
-    remote_devices_yaml(pytester, remote_farm, remote_farm.apk, url=selenium_grid.url, server="selenium-grid")
-    pool = load_config(pytester.path / "devices.yaml").pool("farm")
-    assert isinstance(pool, RemotePool)
-    (node,) = check_grid_nodes(pool)
+def test_a_grid_pool_without_node_url_says_where_callbacks_must_come_from(grid_case: GridCase) -> None:
+    grid, pytester = grid_case.grid, grid_case.pytester
+    (node,) = check_grid_nodes(grid_case.pool(node_url=None))
     assert not node.ok and "set node_url:" in node.fix
     pytester.makepyfile(test_grid=GRID_PURCHASE_TEST)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--output", "out")
@@ -120,7 +134,7 @@ def test_a_grid_pool_without_node_url_says_where_callbacks_must_come_from(
     result.stdout.fnmatch_lines(
         [
             "*device phone-1 of pool 'farm': no logcat: could not open the logcat broadcast at "
-            f"ws://127.0.0.1:{selenium_grid.url.rsplit(':', 1)[1]}/ws/session/*",
+            f"ws://127.0.0.1:{grid.url.rsplit(':', 1)[1]}/ws/session/*",
             "*a Selenium Grid routes Appium's HTTP commands but not its /ws/ paths: give the device "
             "(or the pool) node_url: the Appium server behind its Grid node*",
         ]
