@@ -264,3 +264,15 @@ def test_the_example_in_the_reference_doc_loads() -> None:
     }
     # The logcat websocket opens at the device's Grid node, with the pool's credentials.
     assert farm.node_url_for("pixel-7") == "http://alice-user:s3cr3t-KEY-value@node-1.example.com:4723"  # type: ignore[union-attr]
+
+
+def test_a_node_url_with_a_secret_is_masked_in_reports_and_revealed_only_to_connect() -> None:
+    node = "node_url: http://qa:${FARM_KEY}@node-1:4723\n        capabilities: {deviceName"
+    grid = BASE + FARM.replace("kind: remote", "kind: remote\n    server: selenium-grid").replace(
+        "capabilities: {deviceName", node
+    )
+    config = parse_config(grid, "devices.yaml", ENV)
+    dumped = config.report_dump()["pools"]["farm"]["devices"][0]
+    assert dumped["node_url"] == "***" and "s3cr3t" not in repr(config.report_dump())
+    farm = config.pools["farm"]
+    assert farm.node_url_for("pixel-7") == "http://qa:s3cr3t-KEY-value@node-1:4723"  # type: ignore[union-attr]
