@@ -13,9 +13,11 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlsplit
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
+    PlainSerializer,
     PrivateAttr,
     field_serializer,
     field_validator,
@@ -101,6 +103,11 @@ def _check_http_url(value: str | Secret) -> str | Secret:
     return value
 
 
+# A server's URL (a pool's ``url``, a Grid node's ``node_url``): checked, and masked in reports
+# when it came from the environment.
+ServerUrl = Annotated[str | Secret, AfterValidator(_check_http_url), PlainSerializer(mask)]
+
+
 def _with_credentials(url: str, credentials: Credentials | None) -> str:
     """``url`` with ``credentials`` as ``user:password@`` unless it has its own."""
     parts = urlsplit(url)
@@ -116,20 +123,11 @@ class RemoteDevice(_Model):
     capabilities: dict[str, Any] = Field(default_factory=dict)
     # The Appium server behind the Grid node holding this device: a Grid routes Appium's HTTP
     # commands but not its logcat websocket, which the harness opens there (same session id).
-    node_url: str | Secret | None = None
-
-    @field_validator("node_url")
-    @classmethod
-    def _node_url(cls, value: str | Secret | None) -> str | Secret | None:
-        return None if value is None else _check_http_url(value)
+    node_url: ServerUrl | None = None
 
     @field_serializer("capabilities")
     def _mask_caps(self, value: dict[str, Any]) -> Any:
         return mask(value)
-
-    @field_serializer("node_url")
-    def _mask_node_url(self, value: str | Secret | None) -> str | None:
-        return mask(value) if isinstance(value, Secret) else value
 
 
 class RemotePool(_Model):
@@ -137,21 +135,11 @@ class RemotePool(_Model):
 
     kind: Literal["remote"]
     server: Literal["appium", "selenium-grid"] = "appium"
-    url: str | Secret
+    url: ServerUrl
     capabilities: dict[str, Any] = Field(default_factory=dict)
     credentials: Credentials | None = None
-    node_url: str | Secret | None = None  # every device's node_url unless it names its own
+    node_url: ServerUrl | None = None  # every device's node_url unless it names its own
     devices: list[RemoteDevice] = Field(min_length=1)
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, value: str | Secret) -> str | Secret:
-        return _check_http_url(value)
-
-    @field_validator("node_url")
-    @classmethod
-    def _node_url(cls, value: str | Secret | None) -> str | Secret | None:
-        return None if value is None else _check_http_url(value)
 
     @model_validator(mode="after")
     def _node_urls_need_a_grid(self) -> RemotePool:
@@ -163,14 +151,6 @@ class RemotePool(_Model):
                 "it needs server: selenium-grid (with server: appium, url is that server)"
             )
         return self
-
-    @field_serializer("url")
-    def _mask_url(self, value: str | Secret) -> str:
-        return mask(value) if isinstance(value, Secret) else value
-
-    @field_serializer("node_url")
-    def _mask_node_url(self, value: str | Secret | None) -> str | None:
-        return mask(value) if isinstance(value, Secret) else value
 
     @field_serializer("capabilities")
     def _mask_caps(self, value: dict[str, Any]) -> Any:
@@ -185,16 +165,20 @@ class RemotePool(_Model):
     def node_url_for(self, device_name: str) -> str | None:
         """The Appium server behind the Grid node of ``device_name`` (the device's ``node_url``,
         else the pool's), with the pool's credentials; None when neither is set."""
-        device = next(d for d in self.devices if d.name == device_name)
+        device = self.device(device_name)
         url = device.node_url if device.node_url is not None else self.node_url
         return None if url is None else _with_credentials(str(reveal(url)), self.credentials)
 
     def capabilities_for(self, device_name: str) -> dict[str, Any]:
         """The pool's capabilities with the device's merged over them (Secrets still wrapped)."""
+        return {**self.capabilities, **self.device(device_name).capabilities}
+
+    def device(self, name: str) -> RemoteDevice:
+        """The pool's device called ``name`` (KeyError when it has none)."""
         for device in self.devices:
-            if device.name == device_name:
-                return {**self.capabilities, **device.capabilities}
-        raise KeyError(device_name)
+            if device.name == name:
+                return device
+        raise KeyError(name)
 
 
 Pool = Annotated[VirtualPool | AdbPool | EmulatorPool | RemotePool, Field(discriminator="kind")]
