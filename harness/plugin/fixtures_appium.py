@@ -41,6 +41,15 @@ from harness.plugin.session import HarnessSession, harness_session
 from harness.plugin.targets import DeviceTarget
 
 
+def given_appium_url(harness: HarnessSession, config: DevicesConfig) -> str | None:
+    """The Appium server the run was given: a remote pool's (or ``--appium-url``, with the pool's
+    credentials too), else ``--appium-url``; None when the run's own local server is to be used."""
+    pool = config.pool(harness.options.pool)
+    if isinstance(pool, RemotePool):
+        return pool.server_url(harness.options.appium_url)
+    return harness.options.appium_url or None
+
+
 def local_appium_url(harness: HarnessSession, config: DevicesConfig) -> str:
     """The run's local Appium: started by the first worker that needs it (file-locked), its
     record shared by the others; the controller stops it when the run ends."""
@@ -64,11 +73,9 @@ def start_appium_early(session: pytest.Session) -> None:
     if not any("appium_driver" in getattr(item, "fixturenames", ()) for item in session.items):
         return
     harness = harness_session(session.config)
-    if harness.options.appium_url:
-        return
     try:
         config = harness.devices_config()
-        if isinstance(config.pool(harness.options.pool), RemotePool):
+        if given_appium_url(harness, config) is not None:
             return
     except Exception:  # a bad devices file is reported by the fixtures, with its message
         return
@@ -105,12 +112,9 @@ def appium_url(
     request: pytest.FixtureRequest, _harness: HarnessSession, harness_config: DevicesConfig
 ) -> Iterator[str]:
     """The Appium server this worker talks to (started here, once, when none was given)."""
-    pool = harness_config.pool(_harness.options.pool)
-    if isinstance(pool, RemotePool):  # --appium-url (a grid's node) gets the pool's credentials too
-        yield pool.server_url(_harness.options.appium_url)
-        return
-    if _harness.options.appium_url:
-        yield _harness.options.appium_url
+    given = given_appium_url(_harness, harness_config)
+    if given is not None:
+        yield given
         return
     early = request.config.stash.get(_EARLY_APPIUM, None)
     yield early.result() if early is not None else local_appium_url(_harness, harness_config)
