@@ -38,6 +38,11 @@ class ShellResult:
         return self
 
 
+def command_line(command: str | list[str]) -> str:
+    """The device shell's command line: a string as it is, a list quoted word by word."""
+    return command if isinstance(command, str) else shlex.join(command)
+
+
 class AndroidDevice:
     """A device reachable through the adb server; cheap to create, properties cached."""
 
@@ -104,8 +109,7 @@ class AndroidDevice:
 
     def shell(self, command: str | list[str], timeout: float = 60.0) -> str:
         """Run a command, return its output (stdout and stderr); the exit status is ignored."""
-        text = command if isinstance(command, str) else shlex.join(command)
-        return shell_v1(self.ad, text, timeout).decode("utf-8", errors="replace").rstrip()
+        return shell_v1(self.ad, command_line(command), timeout).decode("utf-8", errors="replace").rstrip()
 
     @cached_property
     def features(self) -> frozenset[str]:
@@ -114,7 +118,7 @@ class AndroidDevice:
 
     def run(self, command: str | list[str], timeout: float = 60.0) -> ShellResult:
         """Run a command and keep its exit status (``adb shell`` v2; v1 where the device lacks it)."""
-        text = command if isinstance(command, str) else shlex.join(command)
+        text = command_line(command)
         if "shell_v2" not in self.features:
             ret = self.ad.shell2(text, timeout=timeout, v2=False)
             return ShellResult(text, int(ret.returncode), str(ret.output))
