@@ -6,6 +6,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 
+# httpx imports httpcore on first use and caches httpcore's exception classes then; pytester
+# drops every module a test imported, so a later re-import would bring classes that cache no
+# longer matches and raw httpcore errors would escape httpx. One httpcore for the whole session:
+import httpcore  # noqa: F401
 import pytest
 
 from harness.android.adb import AdbServer, adb_binary
