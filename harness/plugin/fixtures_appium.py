@@ -70,6 +70,8 @@ def start_appium_early(session: pytest.Session) -> None:
     """After collection: when a collected test needs Appium and the server is the run's local one,
     start (or find) it in the background, so its boot overlaps the first test's lease, install
     and game start instead of following them. Failures surface in ``appium_url``, as before."""
+    if session.config.option.collectonly:
+        return
     if not any("appium_driver" in getattr(item, "fixturenames", ()) for item in session.items):
         return
     harness = harness_session(session.config)

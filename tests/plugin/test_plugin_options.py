@@ -194,3 +194,12 @@ def test_appium_starts_after_collection_and_is_stopped_even_if_no_test_reached_i
     log = pytester.path / "out" / "appium.log"
     assert "Welcome to Appium" in log.read_text()  # it was started, though no test asked for it
     assert _appium_runners_logging_to(log) == []  # and the run's end stopped it
+
+
+def test_collect_only_starts_no_appium(pytester: pytest.Pytester) -> None:
+    """Listing the tests is not running them: no Appium boots for a test that only gets collected."""
+    write_devices(pytester, ADB_POOL, "usb")
+    pytester.makepyfile("def test_needs_appium(appium_driver):\n    pass\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--output", "out", "--collect-only")
+    result.stdout.fnmatch_lines(["*1 test collected*"])
+    assert not (pytester.path / "out" / "appium.log").exists()
