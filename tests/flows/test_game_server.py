@@ -9,10 +9,7 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-from game_server import GameServerSettings, create_app
-from game_server.background import BackgroundServer
 
 from harness.rustore.channels import Channel
 
@@ -32,6 +29,10 @@ def game_server_url(adb_device) -> str:
 @pytest.fixture
 def own_game_server(store, tmp_path: Path) -> Iterator[object]:
     """``own_game_server(app_wrapper=None, **settings)`` → URL of a game server this test configures."""
+    # Imported here, not at the top: FastAPI costs every xdist worker ~0.3 s of CPU at collection.
+    from game_server import GameServerSettings, create_app
+    from game_server.background import BackgroundServer
+
     servers: list[BackgroundServer] = []
     key = store.issue_key()
 
@@ -61,6 +62,8 @@ def buy_and_get_code(billing, game_config, url, code):
 # ------------------------------------------------------------------ the server's own codes
 @pytest.mark.needs_store_controls
 def test_1100_2111_2112_answered_to_bad_requests(game_server_url, contract_coverage):
+    import httpx
+
     validate = game_server_url + "/v1/purchases/validate"
     cases = [
         (dict(method="POST", json={"purchaseId": "p"}), 400, 1100),  # productId, subscriptionToken missing
