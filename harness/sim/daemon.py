@@ -29,6 +29,7 @@ log = logging.getLogger("harness.sim.daemon")
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CATALOG = REPO_ROOT / "sample_app" / "products.yaml"
+GIL_SWITCH_INTERVAL_S = 0.0005
 
 
 def _loopback_socket() -> socket.socket:
@@ -180,6 +181,11 @@ def main(argv: list[str] | None = None) -> int:
         parse_prop(text)
     Path(args.state_dir).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # Every device of the pool shares this process's GIL. With the default 5 ms switch interval a
+    # device waiting on I/O could wait behind another device's Lua frame or UI dump for up to 5 ms
+    # per wake-up, which a phone (its own CPU) never does; 4 devices at realistic latency ran
+    # the flow suite ~1 s slower (benchmarks/suite_bench.py).
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     return asyncio.run(run(args))
 
 
