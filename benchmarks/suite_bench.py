@@ -177,8 +177,8 @@ def run_once(
         serials = [d.serial for d in state.devices]
         args = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--output", "out"]
         args += ["--timeline", "on", "--contract-coverage", "off"]
-        if devices > 1:
-            args += ["-n", str(devices)]
+        if devices > 1:  # as `rustore-harness run` does: sessions open while the workers start
+            args += ["-n", str(devices), "--prewarm"]
         package = yaml.safe_load((work / "devices.yaml").read_text())["app"]["package"]
         counts = LiveCounts(adb, serials, package)
         started = time.perf_counter()

@@ -33,6 +33,7 @@ from harness.android.adb import server_port
 from harness.android.appium import AppiumInstallation
 from harness.android.device import AndroidDevice
 from harness.android.server_url import split_credentials
+from harness.android.session_handoff import OpenSession, SessionHandoff
 from harness.ports import free_loopback_port
 
 if TYPE_CHECKING:  # the client is imported when a session is made: its import costs ~0.2 s
@@ -45,15 +46,36 @@ DEFAULT = "default"
 PROFILES = (FAST, DEFAULT)
 
 DriverFactory = Callable[[str, "UiAutomator2Options"], Any]
+AdoptFactory = Callable[[str, OpenSession], Any]
+
+
+def _client_config(url: str) -> tuple[str, Any]:
+    from appium.webdriver.client_config import AppiumClientConfig
+
+    bare, user, password = split_credentials(url)
+    return bare, AppiumClientConfig(bare, username=user, password=password) if user is not None else None
 
 
 def _remote(url: str, options: UiAutomator2Options) -> Any:
     from appium import webdriver
-    from appium.webdriver.client_config import AppiumClientConfig
 
-    bare, user, password = split_credentials(url)
-    config = AppiumClientConfig(bare, username=user, password=password) if user is not None else None
+    bare, config = _client_config(url)
     return webdriver.Remote(bare, options=options, client_config=config)
+
+
+def _adopt(url: str, session: OpenSession) -> Any:
+    """A client on a session another process opened (``SessionHandoff``): its ``start_session``
+    takes the given id and capabilities instead of asking the server for a new session."""
+    from appium import webdriver
+    from appium.options.common import AppiumOptions
+
+    def start_session(driver: Any, capabilities: Any, browser_profile: Any = None) -> None:
+        driver.session_id = session.session_id
+        driver.caps = dict(session.capabilities)
+
+    adopted = type("AdoptedRemote", (webdriver.Remote,), {"start_session": start_session})
+    bare, config = _client_config(url)
+    return adopted(bare, options=AppiumOptions(), client_config=config)  # options: never sent
 
 
 def server_apks(installation: AppiumInstallation | None = None) -> list[Path]:
@@ -138,7 +160,8 @@ class AppiumSessions:
     ``server_url`` is an Appium server (``harness.android.appium.start_server`` or a user's
     own, a grid, a farm), with ``user:password@`` when it wants them. ``remote``: the server
     and its devices are elsewhere, so no local adb port, ``systemPort`` or server install.
-    ``get(udid)`` is thread-safe per device.
+    ``get(udid)`` is thread-safe per device. With a ``handoff``, a device's first ``get`` takes
+    over the session another process opened for it (``--prewarm``), when there is one.
     """
 
     server_url: str
@@ -149,17 +172,24 @@ class AppiumSessions:
     extra: dict[str, Any] = field(default_factory=dict)
     remote: bool = False
     driver_factory: DriverFactory = _remote
+    handoff: SessionHandoff | None = None
+    adopt_factory: AdoptFactory = _adopt
     _entries: dict[str, _Entry] = field(default_factory=dict, init=False, repr=False)
     _locks: dict[str, threading.Lock] = field(default_factory=dict, init=False, repr=False)
     _guard: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     created: int = field(default=0, init=False)
+    adopted: int = field(default=0, init=False)
 
     def _lock(self, udid: str) -> threading.Lock:
         with self._guard:
             return self._locks.setdefault(udid, threading.Lock())
 
-    def get(self, udid: str, device: AndroidDevice | None = None) -> Any:
-        """The device's session; created on first use and again if the old one no longer answers."""
+    def get(self, udid: str, device: AndroidDevice | None = None, handoff_key: str | None = None) -> Any:
+        """The device's session; created on first use and again if the old one no longer answers.
+
+        ``handoff_key``: the name the device's session may be waiting under in ``handoff``
+        (the device's id in the pool; default: `udid`).
+        """
         with self._lock(udid):
             entry = self._entries.get(udid)
             if entry is not None and self._alive(entry.driver):
@@ -167,6 +197,10 @@ class AppiumSessions:
             if entry is not None:
                 self._quit_quietly(entry.driver)
                 del self._entries[udid]
+            elif self.handoff is not None:
+                driver = self._take_over(udid, handoff_key or udid)
+                if driver is not None:
+                    return driver
             if self.profile == FAST and not self.remote:
                 ensure_server_installed(device or AndroidDevice(udid))
             # A fresh free port: a dead session may have left its forward listening on the old one.
@@ -185,6 +219,30 @@ class AppiumSessions:
             self.created += 1
             self._entries[udid] = _Entry(driver, port)
             return driver
+
+    def _take_over(self, udid: str, key: str) -> Any:
+        """The session opened for `udid` elsewhere, if there is one and it still answers."""
+        assert self.handoff is not None
+        opened = self.handoff.claim(key)
+        if opened is None:
+            return None
+        driver = self.adopt_factory(self.server_url, opened)
+        if opened.udid != udid or not self._alive(driver):  # another device (a restarted pool)
+            self._quit_quietly(driver)
+            return None
+        self.adopted += 1
+        self._entries[udid] = _Entry(driver, opened.system_port)
+        return driver
+
+    def open_session(self, udid: str) -> OpenSession:
+        """The device's live session as another process can take it over (``SessionHandoff``)."""
+        entry = self._entries[udid]
+        return OpenSession(udid, str(entry.driver.session_id), dict(entry.driver.caps), entry.system_port)
+
+    def forget(self, udid: str) -> None:
+        """Drop the device's session without closing it: another process owns it now."""
+        with self._lock(udid):
+            self._entries.pop(udid, None)
 
     @staticmethod
     def _alive(driver: Any) -> bool:

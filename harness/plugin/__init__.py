@@ -27,6 +27,7 @@ pytest_plugins = [
     "harness.plugin.fixtures_artifacts",
     "harness.plugin.coverage",
     "harness.plugin.fixtures_appium",
+    "harness.plugin.prewarm",
     "harness.plugin.fixtures_app",
     "harness.plugin.fixtures_billing",
 ]

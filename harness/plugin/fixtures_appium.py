@@ -131,7 +131,9 @@ def appium_sessions(
     remote = isinstance(pool, RemotePool)
     # No appPackage: the session belongs to the device (``app`` installs, resets and starts the game);
     # with one the driver would resolve and launch the app whenever a session is (re)made.
-    sessions = AppiumSessions(appium_url, remote=remote)
+    # A local pool's device may have a session the controller opened for it (--prewarm).
+    handoff = None if remote else _harness.session_handoff()
+    sessions = AppiumSessions(appium_url, remote=remote, handoff=handoff)
     try:
         yield sessions
     finally:
@@ -157,7 +159,7 @@ def device_session(
     def session() -> Any:
         if extra:
             sessions.extra = extra
-        return sessions.get(udid, device.android)
+        return sessions.get(udid, device.android, handoff_key=device.spec.id)
 
     return session
 

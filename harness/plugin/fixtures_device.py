@@ -78,14 +78,8 @@ def device_pool(
     specs = _harness.device_specs()
     serials: dict[str, str | None] = {}
     if isinstance(pool, VirtualPool):
-        with _harness.lock("virtual-pool"):
-            running, services, started_in = ensure_virtual_pool(pool, _harness.adb())
-            if started_in is not None:
-                _harness.record_started_pool(started_in, by=worker_id(request.config))
-        _harness.extras["services"] = services
-        everything = harness_config.devices(_harness.pool_name)
-        by_index = dict(zip((s.id for s in everything), running, strict=False))
-        serials = {s.id: by_index.get(s.id) for s in specs}
+        by_id = virtual_pool_serials(_harness, pool, by=worker_id(request.config))
+        serials = {s.id: by_id.get(s.id) for s in specs}
     else:
         for spec in specs:
             if spec.kind == "adb":
@@ -98,6 +92,18 @@ def device_pool(
     _harness.extras["serials"] = serials
     _harness.extras["specs"] = {s.id: s for s in specs}
     return DevicePool([s.id for s in specs], _harness.run_dir / "pool" / _harness.pool_name)
+
+
+def virtual_pool_serials(harness: HarnessSession, pool: VirtualPool, by: str) -> dict[str, str]:
+    """Device id → serial of the running virtual pool, started (and recorded as the run's, to be
+    stopped at its end) when none runs; one process at a time, the others find it running."""
+    with harness.lock("virtual-pool"):
+        running, services, started_in = ensure_virtual_pool(pool, harness.adb())
+        if started_in is not None:
+            harness.record_started_pool(started_in, by=by)
+    harness.extras["services"] = services
+    everything = harness.devices_config().devices(harness.pool_name)
+    return dict(zip((s.id for s in everything), running, strict=False))
 
 
 def _health_check(session: HarnessSession) -> HealthCheck:

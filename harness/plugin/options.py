@@ -55,6 +55,13 @@ def add_options(parser: pytest.Parser) -> None:
         default=None,
         help="report (default): known plugin defects are reported; strict: they fail the test",
     )
+    group.addoption(
+        "--prewarm",
+        action="store_true",
+        default=None,
+        help="with -n: while the workers start, start the pool and Appium and open the Appium session "
+        "of each device a worker will lease (virtual and adb pools); the worker takes it over",
+    )
     parser.addini("harness_devices_file", "devices file (like --devices-file)", default="devices.yaml")
     parser.addini("harness_pool", "pool name (like --pool)", default="")
     parser.addini("harness_device_mode", "shard or each (like --device-mode)", default="shard")
@@ -64,6 +71,7 @@ def add_options(parser: pytest.Parser) -> None:
     parser.addini("harness_ui_tree", "like --ui-tree", default="retain-on-failure")
     parser.addini("harness_timeline", "like --timeline", default="retain-on-failure")
     parser.addini("harness_contract", "strict or report (like --contract)", default="report")
+    parser.addini("harness_prewarm", "like --prewarm", type="bool", default=False)
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,7 @@ class HarnessOptions:
     ui_tree: str
     timeline: str
     contract: str
+    prewarm: bool = False
 
     @property
     def strict(self) -> bool:
@@ -117,4 +126,5 @@ def read_options(config: pytest.Config) -> HarnessOptions:
         ui_tree=_choice(pick("ui_tree", "harness_ui_tree"), CAPTURE_CHOICES, "harness_ui_tree"),
         timeline=_choice(pick("timeline", "harness_timeline"), CAPTURE_CHOICES, "harness_timeline"),
         contract=_choice(pick("contract", "harness_contract"), ("strict", "report"), "harness_contract"),
+        prewarm=bool(config.getoption("prewarm") or config.getini("harness_prewarm")),
     )

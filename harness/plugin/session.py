@@ -20,6 +20,7 @@ import pytest
 from filelock import FileLock
 
 from harness.android.adb import AdbError, AdbServer
+from harness.android.session_handoff import SessionHandoff
 from harness.config import ConfigError, DevicesConfig, DeviceSpec, load_config
 from harness.plugin.options import HarnessOptions, read_options
 
@@ -125,6 +126,10 @@ class HarnessSession:
         except FileNotFoundError:
             return None
         return data if isinstance(data, dict) else None
+
+    def session_handoff(self) -> SessionHandoff:
+        """Where Appium sessions the controller opened (``--prewarm``) wait for their workers."""
+        return SessionHandoff(self.run_dir / "sessions")
 
     @property
     def appium_dir(self) -> Path:

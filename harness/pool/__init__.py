@@ -8,6 +8,7 @@ from harness.pool.leasing import (
     NoDeviceAvailable,
     QuarantineRecord,
     device_params,
+    first_choices,
     xdist_group,
 )
 
@@ -19,5 +20,6 @@ __all__ = [
     "NoDeviceAvailable",
     "QuarantineRecord",
     "device_params",
+    "first_choices",
     "xdist_group",
 ]

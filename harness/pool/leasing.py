@@ -62,6 +62,22 @@ def _worker_index(worker_id: str) -> int:
     return int(digits[-1]) if digits else int(hashlib.sha256(worker_id.encode()).hexdigest(), 16) % 997
 
 
+def _rotation(devices: Sequence[str], worker_id: str) -> list[str]:
+    """The order a worker tries devices in: from its own index on, to spread workers over them."""
+    start = _worker_index(worker_id) % len(devices)
+    return [*devices[start:], *devices[:start]]
+
+
+def first_choices(devices: Sequence[str], worker_ids: Sequence[str]) -> list[str]:
+    """The devices these workers lease when all are free and healthy (``--prewarm`` opens them)."""
+    chosen: list[str] = []
+    for worker in worker_ids:
+        device = _rotation(devices, worker)[0] if devices else None
+        if device is not None and device not in chosen:
+            chosen.append(device)
+    return chosen
+
+
 class Lease:
     """A device held by one worker until `release()` (or the process ends)."""
 
@@ -201,8 +217,7 @@ class DevicePool:
                 "every device of the pool is quarantined for this run:\n  "
                 + "\n  ".join(self._quarantine_line(d) for d in self.devices)
             )
-        start = _worker_index(worker_id) % len(usable)
-        return usable[start:] + usable[:start]  # spread workers over the devices
+        return _rotation(usable, worker_id)
 
     def _try_each(self, candidates: Sequence[str]) -> tuple[str, FileLock] | None:
         for device_id in candidates:

@@ -9,6 +9,7 @@ from appium.options.android import UiAutomator2Options
 from selenium.common.exceptions import WebDriverException
 
 from harness.android.appium_session import DEFAULT, AppiumSessions, uiautomator2_options
+from harness.android.session_handoff import OpenSession, SessionHandoff
 
 
 def caps(options: UiAutomator2Options) -> dict[str, Any]:
@@ -80,3 +81,62 @@ def test_one_session_per_device_reused_and_recreated() -> None:
     assert again.options.system_port != first.options.system_port  # the old forward may still listen
     sessions.quit_all()
     assert [d.quits for d in made] == [1, 1, 1]
+
+
+def _handed_over(tmp_path: Any, key: str, session: OpenSession) -> SessionHandoff:
+    handoff = SessionHandoff(tmp_path / "sessions")
+    handoff.reserve(key).offer(session)
+    return handoff
+
+
+def test_a_session_opened_elsewhere_is_taken_over_instead_of_a_new_one(tmp_path: Any) -> None:
+    opened = OpenSession("127.0.0.1:5555", "sid-1", {"platformName": "Android"}, 8230)
+    adopted: list[FakeDriver] = []
+
+    def adopt(url: str, session: OpenSession) -> FakeDriver:
+        assert (url, session) == ("http://appium", opened)
+        adopted.append(FakeDriver(UiAutomator2Options()))
+        return adopted[-1]
+
+    def no_new_session(url: str, options: UiAutomator2Options) -> FakeDriver:
+        raise AssertionError("a second session was opened")
+
+    sessions = AppiumSessions(
+        "http://appium",
+        profile=DEFAULT,
+        driver_factory=no_new_session,
+        handoff=_handed_over(tmp_path, "virtual-1", opened),
+        adopt_factory=adopt,
+    )
+    driver = sessions.get("127.0.0.1:5555", handoff_key="virtual-1")
+    assert driver is adopted[0] and sessions.get("127.0.0.1:5555") is driver
+    assert (sessions.adopted, sessions.created) == (1, 0)
+    sessions.quit_all()
+    assert driver.quits == 1  # the taker owns it now: it closes it
+
+
+def test_a_dead_or_foreign_handed_over_session_is_replaced(tmp_path: Any) -> None:
+    made: list[FakeDriver] = []
+
+    def factory(url: str, options: UiAutomator2Options) -> FakeDriver:
+        made.append(FakeDriver(options))
+        return made[-1]
+
+    def dead(url: str, session: OpenSession) -> FakeDriver:
+        driver = FakeDriver(UiAutomator2Options())
+        driver.dead = True
+        made.append(driver)
+        return driver
+
+    handoff = _handed_over(tmp_path, "virtual-1", OpenSession("127.0.0.1:5555", "sid-1", {}, 8230))
+    sessions = AppiumSessions("http://appium", profile=DEFAULT, driver_factory=factory, handoff=handoff)
+    sessions.adopt_factory = dead
+    fresh = sessions.get("127.0.0.1:5555", handoff_key="virtual-1")
+    assert fresh is made[1] and made[0].quits == 1 and (sessions.adopted, sessions.created) == (0, 1)
+
+    # a session handed over for another serial (the pool was restarted) is not this device's
+    foreign = _handed_over(tmp_path / "x", "virtual-2", OpenSession("127.0.0.1:6000", "sid-2", {}, 8231))
+    sessions = AppiumSessions("http://appium", profile=DEFAULT, driver_factory=factory, handoff=foreign)
+    sessions.adopt_factory = lambda url, session: FakeDriver(UiAutomator2Options())
+    assert sessions.get("127.0.0.1:5557", handoff_key="virtual-2") is made[-1]
+    assert (sessions.adopted, sessions.created) == (0, 1)

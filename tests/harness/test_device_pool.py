@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from harness.pool import DevicePool, Mode, NoDeviceAvailable, device_params, xdist_group
+from harness.pool import DevicePool, Mode, NoDeviceAvailable, device_params, first_choices, xdist_group
 
 DEVICES = ["phone-a", "phone-bad", "phone-b"]
 ROUNDS = 12
@@ -154,3 +154,14 @@ def test_each_mode_leases_a_specific_device(tmp_path: Path) -> None:
     assert device_params(Mode.EACH, ["p1", "p2"]) == ["p1", "p2"]
     assert device_params("shard", ["p1", "p2"]) == [None]
     assert xdist_group("p1") == "device-p1"
+
+
+def test_first_choices_are_the_devices_free_workers_lease(tmp_path: Path) -> None:
+    """--prewarm opens sessions on these: they must be the devices the workers then lease."""
+    devices = ["a", "b", "c"]
+    assert first_choices(devices, ["gw0", "gw1"]) == ["a", "b"]
+    assert first_choices(devices, ["gw0", "gw1", "gw2", "gw3"]) == ["a", "b", "c"]  # gw3 shares a
+    assert first_choices([], ["gw0"]) == []
+    pool = DevicePool(devices, tmp_path)
+    leased = [pool.lease(worker).device_id for worker in ("gw0", "gw1")]
+    assert leased == first_choices(devices, ["gw0", "gw1"])
