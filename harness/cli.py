@@ -49,6 +49,7 @@ def _status_document(state: SimState | None, farm: Farm) -> dict[str, object]:
                 "serial": d.serial,
                 "device_port": d.device_port,
                 "profile": d.profile,
+                "pid": d.pid,
                 "adb_state": adb_states.get(d.serial, "not attached"),
             }
             for d in state.devices
@@ -66,7 +67,7 @@ def _print_status(doc: dict[str, object]) -> None:
     devices = doc["devices"]
     assert isinstance(devices, list)
     for d in devices:
-        click.echo(f"  {d['serial']:<22} {d['adb_state']:<13} {d['profile']}")
+        click.echo(f"  {d['serial']:<22} {d['adb_state']:<13} {d['profile']:<16} pid {d['pid']}")
     for key, value in doc.items():
         if key.endswith("_url"):
             click.echo(f"  {key:<22} {value}")

@@ -5,6 +5,10 @@ JSON line on stdout once everything listens — the launcher's readiness signal 
 then runs until SIGTERM/SIGINT, shutting every server down cleanly. Everything binds
 127.0.0.1. The sandbox and the game server keep their SQLite files in the state
 directory, so their state survives a restart of the pool.
+
+The daemon hosts the services and the first device; every further device runs in a process of
+its own, forked before any thread starts (``harness.sim.device_process``), as each phone has its
+own CPU. Stopping the daemon stops them; one of them ending stops the pool.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from typing import Any
 
 import uvicorn
 
+from harness.sim.device_process import DeviceProcess, fork_devices, ready_entry, stop_all
 from harness.sim.host import DeviceHost, HostedDevice
 
 log = logging.getLogger("harness.sim.daemon")
@@ -117,9 +122,26 @@ def register_runtimes() -> None:
     """Make installed apps runnable: the Defold runtime registers itself when imported."""
     importlib.import_module("harness.sim.defold")
     importlib.import_module("harness.sim.rustore")  # the RuStore plugin, payment sheet and bank apps
+    importlib.import_module("harness.sim.android")  # the device model and the UiAutomator2 server
+    importlib.import_module("harness.sim.uia2")
 
 
-async def run(args: argparse.Namespace) -> int:
+def _watch(children: list[DeviceProcess], stop: asyncio.Event) -> None:
+    """Stop the pool when a device's process ends: its ready pipe reaches end of file."""
+    loop = asyncio.get_running_loop()
+
+    def ended(child: DeviceProcess) -> None:
+        if not os.read(child.ready, 1):
+            loop.remove_reader(child.ready)
+            log.error("virtual device process %d exited: stopping the pool", child.pid)
+            stop.set()
+
+    for child in children:
+        loop.add_reader(child.ready, ended, child)
+
+
+async def run(args: argparse.Namespace, port: int, children: list[DeviceProcess]) -> int:
+    """The daemon's own device and the services; the other devices run in `children`."""
     state_dir = Path(args.state_dir)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -129,23 +151,17 @@ async def run(args: argparse.Namespace) -> int:
     host = DeviceHost()
     services: list[HttpService] = []
     try:
-        register_runtimes()
-        ports = (
-            [args.device_port + i for i in range(args.devices)] if args.device_port else [0] * args.devices
-        )
-        devices = [host.add_device(args.profile, port=port) for port in ports]
+        device = host.add_device(args.profile, port=port)
         if not args.no_services:
             services = await start_services(state_dir, Path(args.catalog))
         urls = {f"{s.name}_url": s.url for s in services}
         props = dict(parse_prop(p) for p in args.prop)
-        for device in devices:
-            await asyncio.wrap_future(host.submit(configure_device(device, urls, props)))
-        ready = {
-            "devices": [
-                {"serial": d.serial, "device_port": d.port, "profile": args.profile} for d in devices
-            ],
-            "services": urls,
-        }
+        for child in children:  # they start their devices while this one is configured
+            child.send_setup(urls, props)
+        await asyncio.wrap_future(host.submit(configure_device(device, urls, props)))
+        others = [await asyncio.to_thread(child.read_ready) for child in children]
+        _watch(children, stop)
+        ready = {"devices": [ready_entry(device, args.profile), *others], "services": urls}
         sys.stdout.write(json.dumps(ready) + "\n")
         sys.stdout.flush()
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -154,6 +170,9 @@ async def run(args: argparse.Namespace) -> int:
         log.warning("virtual pool ready: %s", ready)
         await stop.wait()
     finally:
+        for child in children:
+            loop.remove_reader(child.ready)
+        await asyncio.to_thread(stop_all, children)
         for service in reversed(services):
             await service.stop()
         host.close()
@@ -180,13 +199,18 @@ def main(argv: list[str] | None = None) -> int:
     for text in args.prop:
         parse_prop(text)
     Path(args.state_dir).mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s"
+    )
     # Every device of the pool shares this process's GIL. With the default 5 ms switch interval a
     # device waiting on I/O could wait behind another device's Lua frame or UI dump for up to 5 ms
     # per wake-up, which a phone (its own CPU) never does; 4 devices at realistic latency ran
     # the flow suite ~1 s slower (benchmarks/suite_bench.py).
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
-    return asyncio.run(run(args))
+    register_runtimes()  # before forking: the device processes share these imports
+    ports = [args.device_port + i for i in range(args.devices)] if args.device_port else [0] * args.devices
+    children = fork_devices(ports[1:], args.profile, configure_device)
+    return asyncio.run(run(args, ports[0], children))
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ class SimDevice:
     serial: str
     device_port: int
     profile: str
+    pid: int = 0  # the process hosting it (0 in records written before devices had their own)
 
 
 @dataclass

@@ -109,6 +109,36 @@ def test_crashed_pool_leaves_no_stale_device(state_dir: Path, private_adb: AdbSe
     assert attached == serials(status(state_dir))
 
 
+def test_each_device_runs_in_its_own_process_with_its_own_identity(
+    state_dir: Path, private_adb: AdbServer
+) -> None:
+    run_cli("sim", "up", "--devices", "3", "--devices-only", state_dir=state_dir)
+    doc = status(state_dir)
+    devices = doc["devices"]
+    assert isinstance(devices, list)
+    pids = [d["pid"] for d in devices]
+    assert pids[0] == doc["pid"] and len(set(pids)) == 3, pids  # the daemon hosts the first
+    serialnos = {
+        private_adb.run("-s", d["serial"], "shell", "getprop", "ro.serialno").strip() for d in devices
+    }
+    assert len(serialnos) == 3, serialnos  # three phones, three RuStore sandbox users
+    run_cli("sim", "down", state_dir=state_dir)
+    assert all(wait_gone(pid, 10.0) for pid in pids)
+
+
+def test_a_device_process_that_dies_stops_the_pool(state_dir: Path, private_adb: AdbServer) -> None:
+    """A pool missing a device is not the pool that was asked for: the daemon stops, the next
+    command finds nothing running and detaches what is left."""
+    run_cli("sim", "up", "--devices", "2", "--devices-only", state_dir=state_dir)
+    doc = status(state_dir)
+    devices = doc["devices"]
+    assert isinstance(devices, list)
+    os.kill(devices[1]["pid"], signal.SIGKILL)
+    assert wait_gone(devices[0]["pid"], 10.0)  # the daemon saw its child go and stopped
+    assert status(state_dir)["running"] is False
+    assert not set(serials(doc)) & set(private_adb.device_states())
+
+
 def test_bad_device_count_is_a_clear_error(state_dir: Path) -> None:
     done = run_cli("sim", "up", "--devices", "0", state_dir=state_dir, check=False)
     assert done.returncode == 2

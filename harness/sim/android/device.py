@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import secrets
 import time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -40,9 +41,10 @@ class AndroidDevice:
 
     def __init__(self, profile: str = "pixel-7-api-34", **options: Any) -> None:
         self.profile: DeviceProfile = get_profile(profile)
-        serial = str(
-            options.get("serial") or "RSV" + hashlib.sha1(str(id(self)).encode()).hexdigest()[:9].upper()
-        )
+        # Random, not derived from the object: devices forked into processes of their own
+        # (harness.sim.device_process) get their model at the same address, and a shared serial
+        # would give them one RuStore sandbox user.
+        serial = str(options.get("serial") or "RSV" + secrets.token_hex(5).upper()[:9])
         self.serial = serial
         self.props: dict[str, str] = self.profile.properties(serial)
         if options.get("timezone"):
