@@ -2,8 +2,10 @@
 
 For each latency profile and device count it starts a private virtual pool (its own adb server
 on a free port, its own state folder; the devices get ``rustore.harness.latency``), runs the suite
-as a user would (``pytest [-n N] --timeline on`` in a scratch folder holding a copy of the suite
-and the project's devices.yaml), and prints per run:
+as a user would (``pytest [-n N --prewarm --slowest-first] --timeline on``, the options
+``rustore-harness run`` adds, in a scratch folder holding a copy of the suite and the project's
+devices.yaml; the runs of one profile share a pytest cache, smallest first, so the parallel runs
+order their tests by the times the earlier run recorded), and prints per run:
 
 - wall time of the pytest run (the pool is already up; its start time is printed apart) and the
   speed-up over one device at the same profile;
@@ -145,7 +147,13 @@ class LiveCounts:
 
 
 def run_once(
-    suite: Path, devices: int, latency: str, exclude: list[str], keep: bool, extra: list[str]
+    suite: Path,
+    devices: int,
+    latency: str,
+    exclude: list[str],
+    keep: bool,
+    extra: list[str],
+    cache_dir: Path,
 ) -> RunResult:
     from harness.android.adb import AdbServer, adb_binary
     from harness.config.models import VirtualPool
@@ -175,10 +183,10 @@ def run_once(
         state, _ = farm.up(devices, pool.profile, device_props=virtual_device_props(pool))
         pool_start = time.perf_counter() - started
         serials = [d.serial for d in state.devices]
-        args = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--output", "out"]
+        args = [sys.executable, "-m", "pytest", "-o", f"cache_dir={cache_dir}", "-q", "--output", "out"]
         args += ["--timeline", "on", "--contract-coverage", "off"]
-        if devices > 1:  # as `rustore-harness run` does: sessions open while the workers start
-            args += ["-n", str(devices), "--prewarm"]
+        if devices > 1:  # as `rustore-harness run` does (docs/plugin.md)
+            args += ["-n", str(devices), "--prewarm", "--slowest-first"]
         package = yaml.safe_load((work / "devices.yaml").read_text())["app"]["package"]
         counts = LiveCounts(adb, serials, package)
         started = time.perf_counter()
@@ -257,15 +265,20 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"suite: {suite}  (excluding files matching {args.exclude})")
     results = []
+    # The runs of one profile share a pytest cache, as a user's consecutive runs do: the smallest
+    # run goes first and records the test times that --slowest-first orders the larger ones by.
+    caches = Path(tempfile.mkdtemp(prefix="suite-bench-cache-"))
     for latency in args.latency:
-        for devices in args.devices:
-            result = run_once(suite, devices, latency, args.exclude, args.keep, extra)
+        for devices in sorted(args.devices):
+            result = run_once(suite, devices, latency, args.exclude, args.keep, extra, caches / latency)
             results.append(result)
             print(
                 f"  {latency} × {devices}: {result.wall:.1f}s, {result.outcome}, "
                 f"{len(result.wakeups_ms)} callbacks timed",
                 flush=True,
             )
+    if not args.keep:
+        shutil.rmtree(caches, ignore_errors=True)
     print()
     print_table(results)
     return 0 if all(r.exit_code == 0 for r in results) else 1

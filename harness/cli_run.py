@@ -3,7 +3,8 @@
 It is plain pytest underneath (the plugin does the work), so everything pytest accepts still
 works; the command only picks the defaults a first run needs — the flow suite, the devices
 file's default pool, one xdist worker per device (at most two by default), each device's Appium
-session opened while the workers start (``--prewarm``), the contract coverage check — and says
+session opened while the workers start (``--prewarm``), the longest tests first
+(``--slowest-first``), the contract coverage check — and says
 at the end where the HTML report, the JUnit XML and the coverage tables are.
 """
 
@@ -120,7 +121,7 @@ def plan_run(
     artifacts = output if output is not None else reports / "artifacts"
     artifacts = artifacts if artifacts.is_absolute() else cwd / artifacts
     n = workers if workers is not None else max(1, min(DEFAULT_WORKERS, pool_size))
-    args = ["--pool", pool, "-n", str(n), "--prewarm", "--output", str(artifacts)]
+    args = ["--pool", pool, "-n", str(n), "--prewarm", "--slowest-first", "--output", str(artifacts)]
     if devices_file is not None:
         args += ["--devices-file", str(devices_file if devices_file.is_absolute() else cwd / devices_file)]
     if not any(a.split("=", 1)[0] == "--contract-coverage" for a in pytest_args):

@@ -28,6 +28,7 @@ pytest_plugins = [
     "harness.plugin.coverage",
     "harness.plugin.fixtures_appium",
     "harness.plugin.prewarm",
+    "harness.plugin.ordering",
     "harness.plugin.fixtures_app",
     "harness.plugin.fixtures_billing",
 ]

@@ -62,6 +62,13 @@ def add_options(parser: pytest.Parser) -> None:
         help="with -n: while the workers start, start the pool and Appium and open the Appium session "
         "of each device a worker will lease (virtual and adb pools); the worker takes it over",
     )
+    group.addoption(
+        "--slowest-first",
+        action="store_true",
+        default=None,
+        help="with -n: start the tests that took longest in earlier runs first (times from pytest's "
+        "cache), so the workers finish together",
+    )
     parser.addini("harness_devices_file", "devices file (like --devices-file)", default="devices.yaml")
     parser.addini("harness_pool", "pool name (like --pool)", default="")
     parser.addini("harness_device_mode", "shard or each (like --device-mode)", default="shard")
@@ -72,6 +79,7 @@ def add_options(parser: pytest.Parser) -> None:
     parser.addini("harness_timeline", "like --timeline", default="retain-on-failure")
     parser.addini("harness_contract", "strict or report (like --contract)", default="report")
     parser.addini("harness_prewarm", "like --prewarm", type="bool", default=False)
+    parser.addini("harness_slowest_first", "like --slowest-first", type="bool", default=False)
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,7 @@ class HarnessOptions:
     timeline: str
     contract: str
     prewarm: bool = False
+    slowest_first: bool = False
 
     @property
     def strict(self) -> bool:
@@ -127,4 +136,5 @@ def read_options(config: pytest.Config) -> HarnessOptions:
         timeline=_choice(pick("timeline", "harness_timeline"), CAPTURE_CHOICES, "harness_timeline"),
         contract=_choice(pick("contract", "harness_contract"), ("strict", "report"), "harness_contract"),
         prewarm=bool(config.getoption("prewarm") or config.getini("harness_prewarm")),
+        slowest_first=bool(config.getoption("slowest_first") or config.getini("harness_slowest_first")),
     )

@@ -50,6 +50,7 @@ def test_defaults_run_the_flow_suite_on_two_workers_with_report_junit_and_covera
         "-n",
         "2",
         "--prewarm",
+        "--slowest-first",
         "--output",
         str(reports / "artifacts"),
         "--contract-coverage",
