@@ -9,6 +9,7 @@ server, so nothing here knows whether the other end is a Pixel or ``harness/sim`
 from __future__ import annotations
 
 import hashlib
+import secrets
 import shlex
 import threading
 from dataclasses import dataclass
@@ -140,8 +141,13 @@ class AndroidDevice:
         with self._installed_guard:
             if key in self._installed and not force:
                 return False
+            # A name of our own on the device: adbutils pushes every APK to the same
+            # /data/local/tmp/unknown.apk (without apkutils) and deletes it after installing, so
+            # two installs at once on one device (the game, the UiAutomator2 server) broke each other.
+            remote = f"/data/local/tmp/rustore-harness-{digest[:12]}-{secrets.token_hex(4)}.apk"
             try:
-                self.ad.install(str(path), nolaunch=True, silent=True)
+                self.ad.sync.push(path, remote)
+                self.ad.install_remote(remote, clean=True, flags=["-r", "-t"])
             except adbutils.AdbError as exc:
                 raise AdbError(f"installing {path.name} on {self.serial} failed: {exc}") from exc
             self._installed.add(key)

@@ -159,3 +159,22 @@ def test_sync_mark_is_after_everything_logged_before_it(android: AndroidDevice) 
             assert excerpt[0].endswith(f"{MARK_TAG}: start {n} #{n + 1}-{id(stream):x}")
             assert not any(f"before-{n}" in line for line in excerpt)
             assert any(f"after-{n}" in line for line in excerpt)
+
+
+def test_an_install_leaves_files_it_did_not_push_alone(android: AndroidDevice, tmp_path: Path) -> None:
+    """Another installer's APK in flight (--prewarm's controller installs the UiAutomator2 server
+    while a worker installs the game) must survive this install: each APK travels under a name of
+    its own. adbutils alone pushed every APK to /data/local/tmp/unknown.apk and deleted it after."""
+    in_flight = tmp_path / "in-flight.apk"
+    in_flight.write_bytes(b"another installer's APK")
+    for name in ("unknown.apk", "other.apk"):
+        android.ad.sync.push(in_flight, f"/data/local/tmp/{name}")
+    spec = ManifestSpec(package=f"{PACKAGE}.flight", version_code=1, version_name="1.0", label="f")
+    apk = tmp_path / "flight.apk"
+    apk.write_bytes(build_apk(spec))
+    before = android.shell("ls /data/local/tmp").split()
+    assert android.install(apk, force=True) is True
+    assert android.is_installed(f"{PACKAGE}.flight")
+    assert android.shell("ls /data/local/tmp").split() == before  # its own file came and went
+    for name in ("unknown.apk", "other.apk"):
+        assert android.ad.sync.read_bytes(f"/data/local/tmp/{name}") == b"another installer's APK"
