@@ -4,9 +4,9 @@ With ``--prewarm``, xdist's controller opens each device's session while the wor
 (``harness.plugin.prewarm``); the worker that leases the device takes that session over
 instead of opening a second one. The processes meet in a folder, per device:
 
-- ``<device>.lock``: an OS file lock the opener takes before any worker exists and holds until
-  the session is open (or has failed), so a worker that asks early blocks in ``flock`` and is
-  woken by the kernel: no polling.
+- ``<device>.lock``: an OS file lock (``flock``) the opener takes before any worker exists and
+  holds until the session is open (or has failed), so a worker that asks early blocks in
+  ``flock(2)`` and is woken by the kernel when the opener lets go: no polling.
 - ``<device>.json``: the open session (id, capabilities, the driver's ``systemPort``).
   Claiming removes it under the lock, so exactly one process ends up owning the session; the
   sessions nobody claimed stay the opener's to close.
@@ -16,15 +16,17 @@ A device the opener never reserved has no lock file: claiming it returns at once
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import re
+import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
+from filelock import FileLock
 
 CLAIM_TIMEOUT_S = 300.0
 """How long a worker waits for the opener: Appium's start plus a first session on a slow phone."""
@@ -43,6 +45,34 @@ class OpenSession:
 def _file_name(udid: str) -> str:
     readable = re.sub(r"[^A-Za-z0-9_.-]", "_", udid)[:60]
     return f"{readable}-{hashlib.sha256(udid.encode()).hexdigest()[:8]}"
+
+
+def _lock_waiting(path: Path, timeout: float) -> int | None:
+    """An exclusive flock on `path`, waited for in the kernel: a helper thread blocks in flock(2)
+    and is woken when the holder lets go, while the caller waits on an Event. Returns the locked
+    descriptor, or None after `timeout` (the helper then gives the lock back when it gets it)."""
+    fd = os.open(path, os.O_RDWR)
+    got = threading.Event()
+    guard = threading.Lock()
+    abandoned = False
+
+    def wait_for_lock() -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        with guard:
+            if abandoned:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                os.close(fd)
+                return
+            got.set()
+
+    threading.Thread(target=wait_for_lock, name="handoff-claim", daemon=True).start()
+    if got.wait(timeout):
+        return fd
+    with guard:
+        if got.is_set():
+            return fd
+        abandoned = True
+    return None
 
 
 class Reservation:
@@ -94,17 +124,17 @@ class SessionHandoff:
         Waits while the opener is still opening it.
         """
         stem = _file_name(key)
-        if not (self.folder / f"{stem}.lock").exists():
+        path = self.folder / f"{stem}.lock"
+        if not path.exists():
             return None
-        lock = self._lock(stem)
-        try:
-            lock.acquire(timeout=timeout)
-        except Timeout:
+        fd = _lock_waiting(path, timeout)
+        if fd is None:
             return None  # the opener is stuck: open a session of our own rather than wait forever
         try:
             return self._take(stem)
         finally:
-            lock.release(force=True)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
 
     def _take(self, stem: str) -> OpenSession | None:
         path = self.folder / f"{stem}.json"
