@@ -41,15 +41,20 @@ class DurationRecorder:
     def __init__(self, cache: Any) -> None:
         self.cache = cache
         self.seconds: dict[str, float] = {}
+        self.ran: set[str] = set()
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         # xdist forwards every worker's reports to the controller: the whole run is seen here.
         self.seconds[report.nodeid] = self.seconds.get(report.nodeid, 0.0) + float(report.duration or 0.0)
+        if report.when == "call":
+            self.ran.add(report.nodeid)
 
     def pytest_sessionfinish(self) -> None:
-        if self.seconds:  # tests that did not run this time keep their earlier times
-            merged = {**_recorded(self.cache), **{k: round(v, 3) for k, v in self.seconds.items()}}
-            self.cache.set(CACHE_KEY, merged)
+        # Only tests whose body ran: one that errored in setup or was skipped took no real time,
+        # and recording that would hand it out last next time. The others keep their earlier times.
+        measured = {k: round(v, 3) for k, v in self.seconds.items() if k in self.ran}
+        if measured:
+            self.cache.set(CACHE_KEY, {**_recorded(self.cache), **measured})
 
 
 @pytest.hookimpl(trylast=True)  # after pytest's cacheprovider has set config.cache

@@ -67,6 +67,31 @@ def test_a_run_records_each_tests_time_and_keeps_the_others(pytester: pytest.Pyt
     assert all(isinstance(v, float) and v >= 0 for v in recorded.values())
 
 
+def test_a_test_that_did_not_run_its_body_keeps_its_earlier_time(pytester: pytest.Pytester) -> None:
+    """An error in setup or a skip takes no real time: recording it would hand the test out last."""
+    pytester.makepyfile(
+        test_broken="""
+        import pytest
+
+        @pytest.fixture
+        def broken():
+            raise RuntimeError("setup fails")
+
+        def test_errors(broken):
+            pass
+
+        @pytest.mark.skip(reason="not today")
+        def test_skipped():
+            pass
+        """
+    )
+    earlier = {"test_broken.py::test_errors": 7.5, "test_broken.py::test_skipped": 2.0}
+    cache_file(pytester).parent.mkdir(parents=True)
+    cache_file(pytester).write_text(json.dumps(earlier))
+    pytester.runpytest_subprocess().assert_outcomes(errors=1, skipped=1)
+    assert json.loads(cache_file(pytester).read_text()) == earlier
+
+
 def test_a_parallel_run_starts_the_slowest_first(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_order=TESTS)
     times = {
