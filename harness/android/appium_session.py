@@ -151,6 +151,7 @@ def uiautomator2_options(
 class _Entry:
     driver: Any
     system_port: int
+    handoff_key: str | None = None  # set when the session was taken over from another process
 
 
 @dataclass
@@ -231,13 +232,26 @@ class AppiumSessions:
             self._quit_quietly(driver)
             return None
         self.adopted += 1
-        self._entries[udid] = _Entry(driver, opened.system_port)
+        self._entries[udid] = _Entry(driver, opened.system_port, key)
         return driver
 
     def open_session(self, udid: str) -> OpenSession:
         """The device's live session as another process can take it over (``SessionHandoff``)."""
         entry = self._entries[udid]
         return OpenSession(udid, str(entry.driver.session_id), dict(entry.driver.caps), entry.system_port)
+
+    def give_back(self) -> None:
+        """Hand the sessions taken over back to the process that opened them, without closing
+        them: it closes them while this one shuts down (``--prewarm``)."""
+        assert self.handoff is not None
+        for udid, entry in list(self._entries.items()):
+            if entry.handoff_key is not None:
+                self.handoff.give_back(entry.handoff_key, self.open_session(udid))
+                self.forget(udid)
+
+    def close_opened(self, opened: OpenSession) -> None:
+        """Close a session another process opened and nobody took over."""
+        self._quit_quietly(self.adopt_factory(self.server_url, opened))
 
     def forget(self, udid: str) -> None:
         """Drop the device's session without closing it: another process owns it now."""

@@ -10,6 +10,9 @@ instead of opening a second one. The processes meet in a folder, per device:
 - ``<device>.json``: the open session (id, capabilities, the driver's ``systemPort``).
   Claiming removes it under the lock, so exactly one process ends up owning the session; the
   sessions nobody claimed stay the opener's to close.
+- ``<device>.back``: the claimer is done (its run is over) and hands the session back, still
+  open: the opener closes it while the claimer's process shuts down, instead of the claimer
+  waiting for Appium to tear it down first.
 
 A device the opener never reserved has no lock file: claiming it returns at once.
 """
@@ -144,6 +147,26 @@ class SessionHandoff:
             return None
         path.unlink()
         return OpenSession(**data)
+
+    def give_back(self, key: str, session: OpenSession) -> None:
+        """The claimer is done with the session: it goes back to the opener, which closes it."""
+        path = self.folder / f"{_file_name(key)}.back"
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(asdict(session)))
+        tmp.replace(path)
+
+    def given_back(self) -> list[OpenSession]:
+        """Sessions handed back so far, each to exactly one caller (it takes the file by renaming it)."""
+        found = []
+        for path in sorted(self.folder.glob("*.back")):
+            taken = path.with_suffix(f".closing-{os.getpid()}-{threading.get_ident()}")
+            try:
+                path.rename(taken)
+            except FileNotFoundError:
+                continue  # another caller took it
+            found.append(OpenSession(**json.loads(taken.read_text())))
+            taken.unlink()
+        return found
 
     def unclaimed(self) -> list[OpenSession]:
         """The offered sessions nobody took (removed from the folder: the caller closes them)."""

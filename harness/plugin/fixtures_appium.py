@@ -137,6 +137,8 @@ def appium_sessions(
     try:
         yield sessions
     finally:
+        if handoff is not None:
+            sessions.give_back()  # the controller closes those while this worker shuts down
         sessions.quit_all()
 
 

@@ -9,7 +9,9 @@ virtual pool and the run's Appium, then opens, in parallel, one session on each 
 workers will lease first (``harness.pool.first_choices``) and hands each over through the run
 directory (``harness.android.session_handoff``). A worker's first ``appium_driver`` takes the
 session of its device over, waiting while it is still being opened: still one session per
-device per run.
+device per run. At its end the worker hands the session back, still open, and the controller
+closes it while that worker's process and the others wind down (closing one takes ~0.6 s at
+the realistic profile, which the last worker no longer waits for).
 
 It does nothing without xdist, with ``--device-mode each``, on remote pools (a farm or a Grid
 allocates a device per session), on emulator pools (booting an AVD is the ``device_pool``
@@ -52,6 +54,8 @@ class Prewarm:
     serials: dict[str, str] = field(default_factory=dict)
     unclaimed: list[str] = field(default_factory=list)  # serials
     thread: threading.Thread | None = None
+    closers: list[threading.Thread] = field(default_factory=list)
+    closed_after_use: list[str] = field(default_factory=list)  # serials
 
 
 _PREWARM = pytest.StashKey[Prewarm]()
@@ -140,26 +144,48 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     plan.thread.start()
 
 
-def _close_unclaimed(plan: Prewarm) -> None:
+def _close_given_back(plan: Prewarm) -> None:
+    from harness.android.appium_session import AppiumSessions
+
+    if plan.server_url is not None:
+        sessions = AppiumSessions(plan.server_url)
+        for opened in plan.harness.session_handoff().given_back():
+            sessions.close_opened(opened)
+            plan.closed_after_use.append(opened.udid)
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: a worker is done and shuts down
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """Close the session the worker handed back while its process (and the others) wind down."""
+    plan = node.config.stash.get(_PREWARM, None)
+    if plan is not None:
+        closer = threading.Thread(target=_close_given_back, args=(plan,), name="prewarm-close", daemon=True)
+        plan.closers.append(closer)
+        closer.start()
+
+
+def _close_the_rest(plan: Prewarm) -> None:
     from harness.android.appium_session import AppiumSessions
 
     if plan.thread is not None:
         plan.thread.join(timeout=READY_TIMEOUT_S + CLAIM_TIMEOUT_S)
+    for closer in plan.closers:
+        closer.join(timeout=READY_TIMEOUT_S)
+    _close_given_back(plan)  # a worker's hand-back its own closer had not seen
     left = plan.harness.session_handoff().unclaimed()
     if plan.server_url is None or not left:
         return
     sessions = AppiumSessions(plan.server_url)
     for opened in left:
         plan.unclaimed.append(opened.udid)
-        driver = sessions.adopt_factory(plan.server_url, opened)
-        AppiumSessions._quit_quietly(driver)
+        sessions.close_opened(opened)
 
 
 @pytest.hookimpl(tryfirst=True)  # every worker has finished; the run's Appium still runs
 def pytest_sessionfinish(session: pytest.Session) -> None:
     plan = session.config.stash.get(_PREWARM, None)
     if plan is not None:
-        _close_unclaimed(plan)
+        _close_the_rest(plan)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
@@ -170,8 +196,13 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     terminalreporter.section("rustore-harness: prewarm")
     for device_id in plan.reservations:
         if device_id in plan.opened:
-            closed = plan.serials.get(device_id) in plan.unclaimed
-            fate = "no worker took it over: closed" if closed else "taken over by its worker"
+            serial = plan.serials.get(device_id)
+            if serial in plan.unclaimed:
+                fate = "no worker took it over: closed"
+            elif serial in plan.closed_after_use:
+                fate = "taken over by its worker, closed after it"
+            else:
+                fate = "taken over by its worker"
             line = f"{device_id}: session open after {plan.opened[device_id]:.1f}s, {fate}"
         else:
             why = plan.failures.get(device_id, "unknown")

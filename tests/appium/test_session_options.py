@@ -140,3 +140,29 @@ def test_a_dead_or_foreign_handed_over_session_is_replaced(tmp_path: Any) -> Non
     sessions.adopt_factory = lambda url, session: FakeDriver(UiAutomator2Options())
     assert sessions.get("127.0.0.1:5557", handoff_key="virtual-2") is made[-1]
     assert (sessions.adopted, sessions.created) == (0, 1)
+
+
+def test_only_sessions_taken_over_are_handed_back_open(tmp_path: Any) -> None:
+    opened = OpenSession("127.0.0.1:5555", "sid-1", {"platformName": "Android"}, 8230)
+    handoff = _handed_over(tmp_path, "virtual-1", opened)
+    adopted = FakeDriver(UiAutomator2Options())
+    adopted.session_id, adopted.caps = "sid-1", {"platformName": "Android"}
+    made: list[FakeDriver] = []
+
+    def factory(url: str, options: UiAutomator2Options) -> FakeDriver:
+        made.append(FakeDriver(options))
+        return made[-1]
+
+    sessions = AppiumSessions(
+        "http://appium",
+        profile=DEFAULT,
+        driver_factory=factory,
+        handoff=handoff,
+        adopt_factory=lambda u, s: adopted,
+    )
+    sessions.get("127.0.0.1:5555", handoff_key="virtual-1")
+    sessions.get("127.0.0.1:5557", handoff_key="virtual-2")  # nothing prewarmed: its own session
+    sessions.give_back()
+    sessions.quit_all()
+    assert adopted.quits == 0 and made[0].quits == 1  # the opener closes the one it opened
+    assert handoff.given_back() == [opened]

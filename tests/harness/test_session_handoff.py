@@ -64,3 +64,19 @@ def test_sessions_nobody_claimed_go_back_to_the_opener(tmp_path: Path) -> None:
     assert handoff.claim("virtual-2") == other
     assert handoff.unclaimed() == [SESSION]
     assert handoff.unclaimed() == []  # taken back: closing it is the opener's job, once
+
+
+def test_a_session_handed_back_goes_to_exactly_one_closer(tmp_path: Path) -> None:
+    handoff = SessionHandoff(tmp_path / "sessions")
+    handoff.reserve("virtual-1").offer(SESSION)
+    assert handoff.claim("virtual-1") == SESSION
+    handoff.give_back("virtual-1", SESSION)
+    assert handoff.unclaimed() == []  # handed back is not unclaimed: it was used
+    results: list[list[OpenSession]] = []
+    closers = [threading.Thread(target=lambda: results.append(handoff.given_back())) for _ in range(4)]
+    for closer in closers:
+        closer.start()
+    for closer in closers:
+        closer.join(timeout=10)
+    assert sorted(len(r) for r in results) == [0, 0, 0, 1] and [SESSION] in results
+    assert handoff.given_back() == []

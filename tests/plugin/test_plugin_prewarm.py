@@ -31,12 +31,13 @@ def test_each_worker_takes_over_the_session_opened_for_its_device(pytester: pyte
     result.stdout.fnmatch_lines(
         [
             "*rustore-harness: prewarm*",
-            "virtual-1: session open after *s, taken over by its worker",
-            "virtual-2: session open after *s, taken over by its worker",
+            "virtual-1: session open after *s, taken over by its worker, closed after it",
+            "virtual-2: session open after *s, taken over by its worker, closed after it",
         ]
     )
     log = (pytester.path / "out" / "appium.log").read_text()
     assert log.count("--> POST /session {") == 2  # one session per device, no second one
+    assert len(re.findall(r"<-- DELETE /session/\S+ 200", log)) == 2  # each closed once, cleanly
 
 
 def test_a_session_no_worker_takes_over_is_closed_at_the_end(pytester: pytest.Pytester) -> None:
