@@ -79,8 +79,14 @@ def _adopt(url: str, session: OpenSession) -> Any:
 
 
 def server_apks(installation: AppiumInstallation | None = None) -> list[Path]:
-    """The UiAutomator2 server APKs the pinned driver ships (app first, then its test package)."""
-    home = (installation or AppiumInstallation.default()).home / "node_modules"
+    """The UiAutomator2 server APKs the pinned driver ships (app first, then its test package).
+
+    Installs the pinned Appium first when it is missing (or waits for the install another process
+    is doing): on a fresh machine the first caller may come before anything started Appium.
+    """
+    inst = installation or AppiumInstallation.default()
+    inst.ensure()
+    home = inst.home / "node_modules"
     for base in (
         home / "appium-uiautomator2-driver" / "node_modules" / "appium-uiautomator2-server",
         home / "appium-uiautomator2-server",
@@ -90,7 +96,7 @@ def server_apks(installation: AppiumInstallation | None = None) -> list[Path]:
             app = [p for p in apks if "androidTest" not in p.name]
             test = [p for p in apks if "androidTest" in p.name]
             return app + test
-    raise FileNotFoundError(f"no UiAutomator2 server APKs under {home}; run the bootstrap")
+    raise FileNotFoundError(f"the pinned Appium install has no UiAutomator2 server APKs under {home}")
 
 
 def ensure_server_installed(device: AndroidDevice, installation: AppiumInstallation | None = None) -> bool:
