@@ -86,8 +86,24 @@ def test_w3c_tap_on_game_buttons_then_pay_in_the_native_sheet(
     event = game.expect("rustore_on_purchase_product_success", since)
     assert "PAID" in event.payload or "purchaseId" in event.payload
 
-    logcat = [entry["message"] for entry in driver.get_log("logcat")]
-    assert any(HARNESS_TAG in line and "rustore_on_purchase_product_success" in line for line in logcat)
+    assert any(
+        HARNESS_TAG in line and "rustore_on_purchase_product_success" in line
+        for line in appium_logcat_through(driver, game)
+    )
+
+
+def appium_logcat_through(driver: Any, game: GameDevice, reads: int = 200) -> list[str]:
+    """Appium's logcat buffer up to a marker logged now. Appium reads logcat with an adb process
+    of its own, a few milliseconds behind the device: the callback the harness's stream has just
+    delivered may not be in Appium's buffer yet, the marker logged after it says when it is."""
+    marker = f"appium-logcat-sync-{game.line_mark()}"
+    game.dev.shell(["log", "-t", "HarnessSync", marker])
+    lines: list[str] = []
+    for _ in range(reads):  # each read is a round trip to Appium: no sleep between them
+        lines += [entry["message"] for entry in driver.get_log("logcat")]
+        if any(marker in line for line in lines):
+            return lines
+    raise AssertionError(f"Appium's logcat never showed {marker!r} ({len(lines)} lines read)")
 
 
 def test_error_dialog_through_the_alert_api(make_game: Any, sessions: AppiumSessions) -> None:
