@@ -3,9 +3,10 @@
 For each latency profile and device count it starts a private virtual pool (its own adb server
 on a free port, its own state folder; the devices get ``rustore.harness.latency``), runs the suite
 as a user would (``pytest [-n N --prewarm --slowest-first] --timeline on``, the options
-``rustore-harness run`` adds, in a scratch folder holding a copy of the suite and the project's
-devices.yaml; the runs of one profile share a pytest cache, smallest first, so the parallel runs
-order their tests by the times the earlier run recorded), and prints per run:
+``rustore-harness run`` adds, in a scratch folder holding a copy of the suite, the project's
+devices.yaml and its pytest settings; the runs of one profile share a pytest cache, smallest
+first, so the parallel runs order their tests by the times the earlier run recorded), and prints
+per run:
 
 - wall time of the pytest run (the pool is already up; its start time is printed apart) and the
   speed-up over one device at the same profile;
@@ -35,6 +36,7 @@ import sys
 import tempfile
 import threading
 import time
+import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -79,6 +81,24 @@ def copy_suite(suite: Path, dest: Path, exclude: list[str]) -> int:
         target.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
         count += path.name.startswith("test_")
     return count
+
+
+def pytest_ini(dest: Path) -> None:
+    """The project's pytest settings (pyproject.toml), so the copy runs as ``./run-suite`` runs it."""
+    settings = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]
+    options = settings["ini_options"]
+    lines = ["[pytest]"]
+    for key, value in options.items():
+        if key == "testpaths":  # the scratch folder holds only the suite
+            continue
+        if key == "pythonpath":
+            value = [str(ROOT / entry) for entry in value]
+        if isinstance(value, list):
+            lines.append(f"{key} =")
+            lines += [f"    {item}" for item in value]
+        else:
+            lines.append(f"{key} = {value}")
+    (dest / "pytest.ini").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def devices_yaml(dest: Path, count: int, latency: str) -> dict[str, Any]:
@@ -177,6 +197,7 @@ def run_once(
     farm = Farm(state_dir=work / "sim-state", adb=adb)
     try:
         copy_suite(suite, work, exclude)
+        pytest_ini(work)
         pool_settings = devices_yaml(work, devices, latency)
         pool = VirtualPool.model_validate(pool_settings)
         started = time.perf_counter()
@@ -255,6 +276,12 @@ def main(argv: list[str] | None = None) -> int:
         help="skip test files whose name contains one of these",
     )
     parser.add_argument("--keep", action="store_true", help="keep each run's scratch folder (reports, logs)")
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        help="pytest cache folder to use and keep (one subfolder per profile): a later invocation "
+        "with --devices 4 then orders its tests by the times an earlier one recorded",
+    )
     argv = list(sys.argv[1:] if argv is None else argv)
     extra = argv[argv.index("--") + 1 :] if "--" in argv else []  # after --: passed to pytest
     args = parser.parse_args(argv[: argv.index("--")] if "--" in argv else argv)
@@ -267,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     # The runs of one profile share a pytest cache, as a user's consecutive runs do: the smallest
     # run goes first and records the test times that --slowest-first orders the larger ones by.
-    caches = Path(tempfile.mkdtemp(prefix="suite-bench-cache-"))
+    caches = args.cache_dir or Path(tempfile.mkdtemp(prefix="suite-bench-cache-"))
     for latency in args.latency:
         for devices in sorted(args.devices):
             result = run_once(suite, devices, latency, args.exclude, args.keep, extra, caches / latency)
@@ -277,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{len(result.wakeups_ms)} callbacks timed",
                 flush=True,
             )
-    if not args.keep:
+    if not args.keep and args.cache_dir is None:
         shutil.rmtree(caches, ignore_errors=True)
     print()
     print_table(results)
