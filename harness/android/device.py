@@ -47,8 +47,11 @@ def command_line(command: str | list[str]) -> str:
 class AndroidDevice:
     """A device reachable through the adb server; cheap to create, properties cached."""
 
-    # (serial, apk digest) already installed by this process; install() is once per run.
+    # (serial, apk digest) already installed by this process; install() is once per run. One lock
+    # per key: the same APK is not pushed twice at once, while different devices (and different
+    # APKs) install in parallel (a single lock made four devices' UiAutomator2 servers queue).
     _installed: set[tuple[str, str]] = set()
+    _install_locks: dict[tuple[str, str], threading.Lock] = {}
     _installed_guard = threading.Lock()
 
     def __init__(self, serial: str, adb: AdbServer | None = None, *, pool: str | None = None) -> None:
@@ -139,6 +142,8 @@ class AndroidDevice:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         key = (self.serial, digest)
         with self._installed_guard:
+            lock = self._install_locks.setdefault(key, threading.Lock())
+        with lock:
             if key in self._installed and not force:
                 return False
             # A name of our own on the device: adbutils pushes every APK to the same
@@ -150,7 +155,8 @@ class AndroidDevice:
                 self.ad.install_remote(remote, clean=True, flags=["-r", "-t"])
             except adbutils.AdbError as exc:
                 raise AdbError(f"installing {path.name} on {self.serial} failed: {exc}") from exc
-            self._installed.add(key)
+            with self._installed_guard:
+                self._installed.add(key)
             return True
 
     def app_start(self, package: str, activity: str | None = None) -> None:
