@@ -5,9 +5,10 @@ test: seconds on a busy machine, while the controller waits with nothing to do. 
 device's first UiAutomator2 session also takes seconds, and a worker only starts it once it has
 started, collected, leased its device and installed the game. With ``--prewarm`` and ``-n N``
 the controller, in a background thread from the start of the session: starts (or finds) the
-virtual pool and the run's Appium, then opens, in parallel, one session on each device the N
-workers will lease first (``harness.pool.first_choices``) and hands each over through the run
-directory (``harness.android.session_handoff``). A worker's first ``appium_driver`` takes the
+virtual pool and the run's Appium (installing the UiAutomator2 server on the devices meanwhile),
+then opens, in parallel, one session on each device the N workers will lease first
+(``harness.pool.first_choices``) and hands each over through the run directory
+(``harness.android.session_handoff``). A worker's first ``appium_driver`` takes the
 session of its device over, waiting while it is still being opened: still one session per
 device per run. At its end the worker hands the session back, still open, and the controller
 closes it while that worker's process and the others wind down (closing one takes ~0.6 s at
@@ -25,7 +26,7 @@ from __future__ import annotations
 
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,9 +99,22 @@ def _serials(plan: Prewarm) -> dict[str, str]:
     return {device_id: device_id for device_id in plan.reservations}  # adb pools: the id is the serial
 
 
-def _open(plan: Prewarm, sessions: Any, device_id: str, serial: str) -> None:
+def _install_server(plan: Prewarm, serial: str) -> None:
+    """The UiAutomator2 server APKs, installed while Appium boots (opening the session would
+    otherwise install them first: ~0.6 s a device at the realistic profile). A failure here is
+    left to opening the session, which tries again and reports it."""
+    from harness.android.appium_session import ensure_server_installed
+
+    try:
+        ensure_server_installed(AndroidDevice(serial, plan.harness.adb()))
+    except Exception:  # reported by _open's own attempt
+        return
+
+
+def _open(plan: Prewarm, sessions: Any, device_id: str, serial: str, installing: Future[None]) -> None:
     reservation = plan.reservations[device_id]
     try:
+        installing.result()
         sessions.get(serial, AndroidDevice(serial, plan.harness.adb()))
         reservation.offer(sessions.open_session(serial))
         sessions.forget(serial)  # the worker owns it now; unclaimed ones are closed at the end
@@ -117,15 +131,16 @@ def _run(plan: Prewarm) -> None:
 
     try:
         serials = plan.serials = _serials(plan)
-        url = given_appium_url(plan.harness, plan.config) or local_appium_url(plan.harness, plan.config)
-        plan.server_url = url
-        sessions = AppiumSessions(url)
         targets = [(d, serials[d]) for d in plan.reservations if serials.get(d)]
         for device_id in plan.reservations.keys() - {d for d, _ in targets}:
             plan.failures[device_id] = "not running in the virtual pool"
-        with ThreadPoolExecutor(max_workers=max(1, len(targets)), thread_name_prefix="prewarm") as pool:
+        with ThreadPoolExecutor(max_workers=max(1, 2 * len(targets)), thread_name_prefix="prewarm") as pool:
+            installing = {d: pool.submit(_install_server, plan, serial) for d, serial in targets}
+            url = given_appium_url(plan.harness, plan.config) or local_appium_url(plan.harness, plan.config)
+            plan.server_url = url
+            sessions = AppiumSessions(url)
             for device_id, serial in targets:
-                pool.submit(_open, plan, sessions, device_id, serial)
+                pool.submit(_open, plan, sessions, device_id, serial, installing[device_id])
     except Exception as exc:
         for device_id in plan.reservations:
             plan.failures.setdefault(device_id, f"{type(exc).__name__}: {exc}".splitlines()[0])
@@ -181,7 +196,10 @@ def _close_the_rest(plan: Prewarm) -> None:
         sessions.close_opened(opened)
 
 
-@pytest.hookimpl(tryfirst=True)  # every worker has finished; the run's Appium still runs
+# trylast: after xdist's own sessionfinish has told the workers to exit, so that the last sessions
+# close while the workers' processes wind down (both take ~0.5 s at the realistic profile); the
+# run's Appium is only stopped at unconfigure.
+@pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
     plan = session.config.stash.get(_PREWARM, None)
     if plan is not None:
