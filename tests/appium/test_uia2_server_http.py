@@ -92,6 +92,23 @@ def test_status_sessions_and_delete_ends_the_instrumentation(
         server.http.get("/status")
 
 
+def test_the_server_process_is_gone_when_its_result_is_reported(
+    server: Instrumentation, adb_device: adbutils.AdbDevice
+) -> None:
+    """The driver's deleteSession polls ``ps`` every 300 ms until the server process is gone; on a
+    phone it is gone by the time ``am instrument -w`` prints the result, so the first poll passes."""
+    sid = session(server)
+    assert server.http.delete(f"/session/{sid}").status_code == 200
+    assert server.proc.stdout is not None
+    lines = []
+    for line in server.proc.stdout:  # up to the result, without waiting for `am` to exit
+        lines.append(line)
+        if line.startswith("INSTRUMENTATION_CODE:"):
+            break
+    assert lines[-1].strip() == "INSTRUMENTATION_CODE: -1"
+    assert not any(line.endswith(SERVER_PACKAGE) for line in adb_device.shell("ps -A").splitlines())
+
+
 def test_force_stop_kills_the_server(server: Instrumentation, adb_device: adbutils.AdbDevice) -> None:
     session(server)
     adb_device.shell(f"am force-stop {SERVER_PACKAGE}")

@@ -28,6 +28,14 @@ class InstrumentationRun:
     write: Callable[[str], Awaitable[None]]
     stopped: asyncio.Event = field(default_factory=asyncio.Event)
     killed: bool = False  # the package was force-stopped or died (not a normal end)
+    on_finish: Callable[[], None] | None = None  # set by ``am instrument``: ends the run's process
+
+    def finish_process(self) -> None:
+        """End the target's process now, before the handler reports its result: on a phone the
+        activity manager kills it as it tells the ``am instrument`` client, so a ``ps`` run
+        after the result never sees it (the UiAutomator2 driver polls ``ps`` until it is gone)."""
+        if self.on_finish is not None:
+            self.on_finish()
 
 
 InstrumentationHandler = Callable[[InstrumentationRun], Awaitable[int]]

@@ -115,6 +115,7 @@ async def run_server(run: InstrumentationRun) -> int:
                 wait.cancel()
         device.logcat.write("I", LOG_TAG, "Stopping UiAutomator2 io.appium.uiautomator2.http server", pid=pid)
         if not run.killed:
+            run.finish_process()
             await run.write(
                 "INSTRUMENTATION_STATUS_CODE: 0\nINSTRUMENTATION_RESULT: stream=\n\nTime: 1.0\n\n"
                 "OK (1 test)\n\n\nINSTRUMENTATION_CODE: -1\n"
@@ -125,7 +126,18 @@ async def run_server(run: InstrumentationRun) -> int:
             await device.net.close_port(DEVICE_PORT)
         if not session_deleted.is_set():  # killed: connections die with the process
             _abort(open_streams)
-        server.should_exit = True  # after DELETE: answers already sent still reach the driver
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(serving, timeout=5)
-        closed.set()
+        server.should_exit = True
+        # After DELETE the connections close as the process's sockets would: each once its answer
+        # is out (uvicorn's own shutdown would only start at its next 0.1 s tick, then pause
+        # another 0.1 s). The process has already ended with the instrumentation (the driver
+        # polls `ps` every 300 ms until it is gone); uvicorn winds down in the background, and
+        # the device's next server waits for that (_closed_events).
+        for connection in list(server.server_state.connections):
+            connection.shutdown()
+        device.keep_task(asyncio.ensure_future(_wind_down(serving, closed)))
+
+
+async def _wind_down(serving: asyncio.Future[Any], closed: asyncio.Event) -> None:
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(serving, timeout=5)
+    closed.set()

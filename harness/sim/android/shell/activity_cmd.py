@@ -258,6 +258,7 @@ async def _instrument(ctx: Ctx, args: list[str]) -> int:
             await ctx.out(text)
 
     run = InstrumentationRun(device, component, target.name, extras, app.process, write)
+    run.on_finish = lambda: _end_run(device, run)
     device.instrumentation.running.append(run)
     handler = device.instrumentation.handler_for(component) or _default_instrumentation
     task = asyncio.ensure_future(handler(run))
