@@ -3,6 +3,7 @@ connection can take them before the server they are meant for binds them."""
 
 from __future__ import annotations
 
+import itertools
 import socket
 
 import pytest
@@ -24,11 +25,21 @@ def test_a_port_in_use_is_never_handed_out(monkeypatch: pytest.MonkeyPatch) -> N
         busy.bind(("127.0.0.1", 0))
         taken = int(busy.getsockname()[1])
         busy.listen()
-        draws = iter([taken, taken, taken + 1])  # two draws of the busy port, then its neighbour
-        monkeypatch.setattr(ports._draw, "randrange", lambda low, high: next(draws))
+        # Two draws of the busy port, then its neighbours upwards. Not just taken + 1: `taken` is
+        # an ephemeral port, and the next one may be any process's connection at that moment.
+        upcoming = itertools.chain([taken, taken], itertools.count(taken + 1))
+        drawn: list[int] = []
+
+        def draw(low: int, high: int) -> int:
+            drawn.append(next(upcoming))
+            return drawn[-1]
+
+        monkeypatch.setattr(ports._draw, "randrange", draw)
         monkeypatch.setattr(ports, "LOWEST", 1024)
         monkeypatch.setattr(ports, "_ephemeral_start", lambda: 65_535)
-        assert ports.free_loopback_port() == taken + 1
+        port = ports.free_loopback_port()
+    assert drawn[:3] == [taken, taken, taken + 1]  # the busy port was drawn twice and passed over
+    assert port == drawn[-1] and port > taken
 
 
 def test_without_room_below_the_range_the_kernel_picks(monkeypatch: pytest.MonkeyPatch) -> None:
